@@ -1,0 +1,257 @@
+"""The compiled, immutable model of a rules directory.
+
+Everything downstream (analysis, simulation, rendering, enforcement, log audit) reads
+these frozen objects and nothing else, so there is exactly one interpretation of the
+YAML.  Collections are tuples or read-only mappings; ids are resolved; every element
+keeps the :class:`~rulesengine.diagnostics.Location` it came from so findings can point
+at the line that decides them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from .conditions import Condition
+from .diagnostics import Location
+
+
+def frozen_map(d: Mapping[str, Any]) -> Mapping[str, Any]:
+    return MappingProxyType(dict(d))
+
+
+class Kind(str, enum.Enum):
+    """The three permission kinds (权限界定)."""
+
+    HANDLE = "handle"
+    COORDINATE = "coordinate"
+    ESCALATE = "escalate"
+
+
+class AttrType(str, enum.Enum):
+    ENUM = "enum"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+
+    @property
+    def numeric(self) -> bool:
+        return self in (AttrType.NUMBER, AttrType.INTEGER)
+
+
+@dataclass(frozen=True)
+class Name:
+    """A bilingual display name."""
+
+    en: str
+    zh: str | None = None
+
+    def get(self, lang: str = "en") -> str:
+        return (self.zh or self.en) if lang == "zh" else self.en
+
+    def both(self) -> str:
+        return f"{self.en} / {self.zh}" if self.zh else self.en
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A duration as written: clock minutes, or working days on a calendar."""
+
+    text: str
+    minutes: int = 0
+    working_days: int = 0
+
+    @property
+    def is_working_days(self) -> bool:
+        return self.working_days > 0
+
+
+@dataclass(frozen=True)
+class Attribute:
+    id: str
+    type: AttrType
+    name: Name
+    values: tuple[Any, ...] = ()
+    value_names: Mapping[str, Name] = field(default_factory=lambda: frozen_map({}))
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Business hours in a time zone; minutes since midnight per weekday (0 = Monday)."""
+
+    id: str
+    timezone: str
+    hours: Mapping[int, tuple[tuple[int, int], ...]]
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+    name: Name | None = None
+    location: Location | None = None
+
+    def is_working_day(self, day: dt.date) -> bool:
+        if day in self.holidays:
+            return False
+        if day in self.workdays:
+            return True
+        return bool(self.hours.get(day.weekday()))
+
+    def intervals_on(self, day: dt.date) -> tuple[tuple[int, int], ...]:
+        """Opening intervals on a date; an extra working day follows Monday's hours."""
+        if day in self.holidays:
+            return ()
+        if day in self.workdays and not self.hours.get(day.weekday()):
+            return self.hours.get(0, ((9 * 60, 18 * 60),))
+        return self.hours.get(day.weekday(), ())
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One permission grant of a role, with its scope resolved per workflow.
+
+    ``cells`` maps each covered workflow to the states covered there; ``condition`` is
+    the grant's ``when`` joined with its ``limits``.
+    """
+
+    kind: Kind
+    role: str
+    index: int
+    cells: Mapping[str, frozenset[str]]
+    condition: Condition
+    targets: tuple[str, ...] = ()
+    location: Location | None = None
+    note: str | None = None
+
+    def covers(self, workflow: str, state: str, profile: Mapping[str, Any]) -> bool:
+        states = self.cells.get(workflow)
+        return states is not None and state in states and self.condition.matches(profile)
+
+    @property
+    def label(self) -> str:
+        return f"{self.role}.{self.kind.value}[{self.index}]"
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    name: Name
+    file: str
+    description: str | None = None
+    reports_to: str | None = None
+    headcount: int | None = None
+    handles_tickets: bool = True
+    grants: tuple[Grant, ...] = ()
+    location: Location | None = None
+
+    def grants_of(self, kind: Kind) -> tuple[Grant, ...]:
+        return tuple(g for g in self.grants if g.kind is kind)
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    name: Name | None = None
+    final: bool = False
+    required: bool = False
+    sla: Duration | None = None
+    pause: bool = False
+    description: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    by: Kind
+    condition: Condition = Condition()
+    roles: frozenset[str] | None = None
+    index: int = 0
+    label: Name | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class TimedEscalation:
+    states: tuple[str, ...]
+    to: str
+    after: Duration | None = None
+    at_percent: int | None = None
+    of_sla: str | None = None
+    goto: str | None = None
+    condition: Condition = Condition()
+    index: int = 0
+    location: Location | None = None
+
+    @property
+    def delay_text(self) -> str:
+        if self.after is not None:
+            return self.after.text
+        return f"{self.at_percent}% of {self.of_sla}"
+
+
+@dataclass(frozen=True)
+class Sla:
+    name: str
+    target: Duration
+    kind: str = "other"
+    start: str | None = None
+    stop: tuple[str, ...] = ()
+    pause_in: tuple[str, ...] = ()
+    calendar: str | None = None
+    condition: Condition = Condition()
+    location: Location | None = None
+
+
+class Ownership(str, enum.Enum):
+    SINGLE = "single"
+    SHARED = "shared"
+
+
+@dataclass(frozen=True)
+class Workflow:
+    id: str
+    name: Name
+    file: str
+    initial: str
+    states: Mapping[str, State]
+    transitions: tuple[Transition, ...]
+    applies_when: Condition = Condition()
+    ownership: Ownership = Ownership.SINGLE
+    assign: tuple[str, ...] = ()
+    escalations: tuple[TimedEscalation, ...] = ()
+    slas: tuple[Sla, ...] = ()
+    description: str | None = None
+    location: Location | None = None
+
+    @property
+    def final_states(self) -> tuple[str, ...]:
+        return tuple(s for s, st in self.states.items() if st.final)
+
+    def outgoing(self, state: str) -> tuple[Transition, ...]:
+        return tuple(t for t in self.transitions if state in t.sources)
+
+
+@dataclass(frozen=True)
+class Ruleset:
+    """A compiled rules directory: the one truth every command reads."""
+
+    root: str
+    attributes: Mapping[str, Attribute]
+    calendars: Mapping[str, Calendar]
+    roles: Mapping[str, Role]
+    workflows: Mapping[str, Workflow]
+    files: tuple[str, ...] = ()
+
+    def grants(self, kind: Kind | None = None) -> tuple[Grant, ...]:
+        out: list[Grant] = []
+        for role in self.roles.values():
+            out.extend(g for g in role.grants if kind is None or g.kind is kind)
+        return tuple(out)

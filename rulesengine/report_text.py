@@ -1,0 +1,77 @@
+"""Text and JSON renderings of diagnostics, shared by every command that reports.
+
+Text output names each problem as ``file:line:column: severity[CODE] message`` (the form
+editors and terminals turn into links), shows the source line with a caret when the
+file can be read, then the help.  Colour comes from rich, which honours ``NO_COLOR``
+and plain pipes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostic, Severity, summary
+
+REPORT_VERSION = 1
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def json_report(diags: Iterable[Diagnostic], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The versioned JSON report of DESIGN.md."""
+    items = list(diags)
+    out: dict[str, Any] = {"version": REPORT_VERSION, "summary": summary(items)}
+    if extra:
+        out.update(extra)
+    out["findings"] = [x.to_json() for x in items]
+    return out
+
+
+def json_text(diags: Iterable[Diagnostic], extra: dict[str, Any] | None = None) -> str:
+    return json.dumps(json_report(diags, extra), indent=2, ensure_ascii=False) + "\n"
+
+
+def _source_line(root: Path | None, file: str, line: int) -> str | None:
+    if root is None or line <= 0:
+        return None
+    path = root / file
+    try:
+        with path.open("rb") as fh:
+            for i, raw in enumerate(fh, 1):
+                if i == line:
+                    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+                if i > line:
+                    break
+    except OSError:
+        return None
+    return None
+
+
+def text_lines(diags: Iterable[Diagnostic], root: Path | None = None) -> list[tuple[str, str | None]]:
+    """(text, style) pairs; the CLI prints them through rich."""
+    out: list[tuple[str, str | None]] = []
+    for x in diags:
+        where = f"{x.location}: " if x.location else ""
+        out.append((f"{where}{x.severity.value}[{x.code}] {x.message}", _STYLE[x.severity]))
+        loc = x.location
+        if loc is not None and loc.line:
+            src = _source_line(root, loc.file, loc.line)
+            if src is not None and len(src) <= 300:
+                out.append((f"  {loc.line:>4} | {src}", "dim"))
+                caret_col = max(loc.column, 1)
+                width = 1
+                if loc.end_line == loc.line and loc.end_column > loc.column:
+                    width = loc.end_column - loc.column
+                out.append((f"       | {' ' * (caret_col - 1)}{'^' * width}", _STYLE[x.severity]))
+        for step in x.trace:
+            role = f" by {step['role']}" if step.get("role") else ""
+            out.append((f"    ↳ {step.get('state')} --{step.get('event')}-->{role}", "dim"))
+        if x.ticket:
+            ticket = ", ".join(f"{k}={v}" for k, v in x.ticket.items())
+            out.append((f"  ticket: {ticket}", None))
+        if x.help:
+            out.append((f"  help: {x.help}", "green"))
+    return out
