@@ -14,6 +14,7 @@ The number of errors reported is capped so a badly broken directory stays readab
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -257,7 +258,7 @@ def _compile_calendars(doc: Document | None, ctx: _Ctx) -> dict[str, Calendar]:
                     continue
                 parsed.append((start, end))
             parsed.sort()
-            for (a1, b1), (a2, b2) in zip(parsed, parsed[1:]):
+            for (_a1, b1), (a2, _b2) in itertools.pairwise(parsed):
                 if a2 < b1:
                     ctx.add(d.INVALID_CALENDAR(f"opening hours overlap in `{key}`", kloc, help="merge the intervals"))
                     bad = True
@@ -352,9 +353,7 @@ class _Resolver:
         self.calendars = calendars
         self.role_docs = role_docs
         self.wf_docs = wf_docs
-        self.wf_states: dict[str, dict[str, dict[str, Any]]] = {
-            wid: doc.data["states"] for wid, doc in wf_docs.items()
-        }
+        self.wf_states: dict[str, dict[str, dict[str, Any]]] = {wid: doc.data["states"] for wid, doc in wf_docs.items()}
 
     # -- conditions ------------------------------------------------------------------
     def condition(self, doc: Document, path: JsonPath, raw: Mapping[str, Any] | None) -> Condition:
@@ -603,7 +602,9 @@ class _Resolver:
             spath: JsonPath = ("states", sid)
             sla = None
             if "sla" in sraw:
-                sla = self.duration(doc, spath + ("sla",), sraw["sla"], allow_wd=False, why=" (per-state SLAs run on clock time)")
+                sla = self.duration(
+                    doc, spath + ("sla",), sraw["sla"], allow_wd=False, why=" (per-state SLAs run on clock time)"
+                )
             states[sid] = State(
                 id=sid,
                 name=_name(sraw["name"], sid) if "name" in sraw else None,
@@ -696,7 +697,11 @@ class _Resolver:
                 )
             cond = self.condition(doc, spath + ("when",), sraw.get("when"))
             kind = sraw.get("kind") or (
-                "first_response" if name.startswith("first_response") else "resolution" if name.startswith("resolution") else "other"
+                "first_response"
+                if name.startswith("first_response")
+                else "resolution"
+                if name.startswith("resolution")
+                else "other"
             )
             if target is not None:
                 pause_all = tuple(dict.fromkeys(list(pauses) + [s for s, st in states.items() if st.pause]))
@@ -745,7 +750,9 @@ class _Resolver:
             else:
                 at_pct = int(eraw["at"].rstrip("%"))
                 if eraw["of"] not in sla_names:
-                    _unknown(self.ctx, "SLA", eraw["of"], sla_names, doc.locate(epath + ("of",)), f" in workflow `{wid}`")
+                    _unknown(
+                        self.ctx, "SLA", eraw["of"], sla_names, doc.locate(epath + ("of",)), f" in workflow `{wid}`"
+                    )
                     ok = False
             cond = self.condition(doc, epath + ("when",), eraw.get("when"))
             if ok:

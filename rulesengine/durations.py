@@ -30,7 +30,7 @@ def parse_duration(text: str) -> Duration | None:
 
 def format_minutes(minutes: float) -> str:
     """Render minutes back in the authors' notation (``90`` → ``1h30m``)."""
-    minutes = int(round(minutes))
+    minutes = round(minutes)
     if minutes <= 0:
         return "0m"
     d, rest = divmod(minutes, 1440)

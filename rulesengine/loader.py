@@ -414,7 +414,9 @@ class _Builder:
         if raw is not None:
             self.raw[path] = raw
 
-    def _take_key(self, frame: dict[str, Any], value: Any, start: Any, end: Any, raw: str | None, tag: str | None) -> None:
+    def _take_key(
+        self, frame: dict[str, Any], value: Any, start: Any, end: Any, raw: str | None, tag: str | None
+    ) -> None:
         frame["have_key"] = True
         loc = _loc(self.file, start, end)
         if tag == _MERGE:

@@ -278,7 +278,11 @@ def _property_name_error(err: ValidationError, doc: Document) -> Diagnostic:
     # the failing name is the deepest instance that is a string key of the object
     name = None
     for sub in [err, *err.context]:
-        if isinstance(sub.instance, str) and isinstance(doc_get(doc.data, base), dict) and sub.instance in doc_get(doc.data, base):
+        if (
+            isinstance(sub.instance, str)
+            and isinstance(doc_get(doc.data, base), dict)
+            and sub.instance in doc_get(doc.data, base)
+        ):
             name = sub.instance
     if name is None:
         obj = doc_get(doc.data, base)

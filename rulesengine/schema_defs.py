@@ -235,7 +235,11 @@ def workflow_schema() -> Schema:
             "from": {
                 "description": "Source state(s); `*` means every non-final state.",
                 "oneOf": [
-                    {"type": "string", "pattern": r"^(\*|[A-Za-z_][A-Za-z0-9_-]*)$", "description": "One state or `*`."},
+                    {
+                        "type": "string",
+                        "pattern": r"^(\*|[A-Za-z_][A-Za-z0-9_-]*)$",
+                        "description": "One state or `*`.",
+                    },
                     {
                         "type": "array",
                         "items": _ident("A state."),
@@ -410,9 +414,7 @@ def ticket_schema() -> Schema:
             "hours": {
                 "type": "object",
                 "minProperties": 1,
-                "propertyNames": {
-                    "pattern": r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$"
-                },
+                "propertyNames": {"pattern": r"^(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?$"},
                 "additionalProperties": {
                     "oneOf": [
                         {"type": "string", "pattern": hours_re, "description": "Opening hours `HH:MM-HH:MM`."},
@@ -424,7 +426,7 @@ def ticket_schema() -> Schema:
                         },
                     ]
                 },
-                "description": "Opening hours by day or day range, e.g. `mon-fri: \"09:00-18:00\"`.",
+                "description": 'Opening hours by day or day range, e.g. `mon-fri: "09:00-18:00"`.',
             },
             "holidays": {
                 "type": "array",
@@ -499,9 +501,7 @@ def suppressions_schema() -> Schema:
         "type": "object",
         "additionalProperties": False,
         "required": ["suppressions"],
-        "properties": {
-            "suppressions": {"type": "array", "items": entry, "description": "The accepted findings."}
-        },
+        "properties": {"suppressions": {"type": "array", "items": entry, "description": "The accepted findings."}},
     }
 
 
