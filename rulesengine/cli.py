@@ -144,6 +144,268 @@ def schema(
     _print_lines([(f"wrote {p}", None) for p in written])
 
 
+class ReportFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    junit = "junit"
+    markdown = "markdown"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+    never = "never"
+
+
+FormatOpt = Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to a file.")]
+FailOnOpt = Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")]
+SelectOpt = Annotated[
+    list[str] | None, typer.Option("--select", help="Run only these rules (codes or names; repeatable).")
+]
+IgnoreOpt = Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rules (codes or names).")]
+SetOpt = Annotated[
+    list[str] | None, typer.Option("--set", help="Fix a ticket attribute, e.g. --set tier=vip (repeatable).")
+]
+WorkflowOpt = Annotated[list[str] | None, typer.Option("--workflow", "-w", help="Only this workflow (repeatable).")]
+DepthOpt = Annotated[
+    int, typer.Option("--max-escalation-depth", min=1, help="Longest escalation chain allowed (rule RE206).")
+]
+
+
+def _load_or_exit(directory: Path, fmt: str = "text", output: Path | None = None):  # type: ignore[no-untyped-def]
+    """Compile the rules directory; on errors print them (in ``fmt``) and exit 2."""
+    from .compiler import load_rules
+    from .report_text import json_text, text_lines
+
+    result = load_rules(directory)
+    if result.ok:
+        return result
+    if fmt == "json":
+        _write_output(json_text(result.diagnostics, {"valid": False, "stage": result.stage}), output)
+    elif fmt in ("sarif", "junit", "markdown"):
+        _write_output(_render(fmt, result.diagnostics, [], directory, "rulesengine validate"), output)
+    else:
+        lines = text_lines(result.diagnostics, directory)
+        lines.append(("invalid rules: fix the errors above first", "bold red"))
+        _print_lines(lines, stderr=output is None)
+    raise typer.Exit(EXIT_INVALID)
+
+
+def _render(fmt: str, findings: list, rules: list, root: Path, title: str, extra: dict | None = None) -> str:  # type: ignore[type-arg]
+    from . import __version__
+    from .report_text import json_text
+
+    if fmt == "json":
+        return json_text(findings, extra)
+    if fmt == "sarif":
+        from .reports.sarif import render_sarif
+
+        return render_sarif(findings, rules, str(root), __version__)
+    if fmt == "junit":
+        from .reports.junit import render_junit
+
+        return render_junit(findings, rules, title)
+    from .reports.markdown import render_markdown
+
+    return render_markdown(findings, rules, title, extra)
+
+
+def _restrict(ruleset, sets: list[str] | None):  # type: ignore[no-untyped-def]
+    from .profiles import ProfileError, parse_assignments, profile_condition
+
+    try:
+        profile = parse_assignments(ruleset, sets or [])
+    except ProfileError as exc:
+        _fail(str(exc), "values come from `ticket.yaml`; write --set attribute=value")
+    return profile, (profile_condition(profile, ruleset) if profile else None)
+
+
+def _workflows(ruleset, wanted: list[str] | None) -> tuple[str, ...] | None:  # type: ignore[no-untyped-def]
+    from .schema_check import did_you_mean
+
+    if not wanted:
+        return None
+    for w in wanted:
+        if w not in ruleset.workflows:
+            hint = did_you_mean(w, ruleset.workflows)
+            known = ", ".join(f"`{x}`" for x in ruleset.workflows)
+            _fail(f"unknown workflow `{w}`", hint or f"known workflows: {known}")
+    return tuple(dict.fromkeys(wanted))
+
+
+@app.command()
+def check(
+    directory: DirArg = Path("."),
+    format: FormatOpt = ReportFormat.text,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = FailOn.error,
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    max_escalation_depth: DepthOpt = 3,
+) -> None:
+    """Validate, then run every rule over the exhaustive flow simulation."""
+    from .analysis.context import Options
+    from .check import SelectionError, fails, parse_suppressions, run_check, select_rules
+    from .diagnostics import sort_diagnostics, summary
+    from .report_text import text_lines
+
+    try:
+        rules = select_rules(select or [], ignore or [])
+    except SelectionError as exc:
+        _fail(str(exc), "`rulesengine rules` lists the rules")
+    result = _load_or_exit(directory, format.value, output)
+    rs = result.ruleset
+    sups, sup_errors = parse_suppressions(result.suppressions, rs)
+    if sup_errors:
+        _print_lines(text_lines(sup_errors, directory), stderr=True)
+        raise typer.Exit(EXIT_INVALID)
+    res = run_check(rs, rules, sups, Options(max_escalation_depth=max_escalation_depth))
+    findings = sort_diagnostics(list(result.diagnostics) + res.findings)
+    extra = {
+        "rules_run": [r.code for r in rules],
+        "suppressed": len(res.suppressed),
+    }
+    if format is ReportFormat.text:
+        lines = text_lines(findings, directory)
+        counts = summary(findings)
+        verdict = (
+            "clean"
+            if not findings
+            else f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info"
+        )
+        style = "bold green" if not fails(findings, fail_on.value) else "bold red"
+        lines.append(
+            (
+                f"{verdict}: {len(rules)} rules over {len(rs.workflows)} workflows and {len(rs.roles)} roles"
+                + (f"; {len(res.suppressed)} suppressed" if res.suppressed else ""),
+                style,
+            )
+        )
+        if output is not None:
+            _write_output("\n".join(t for t, _ in lines) + "\n", output)
+        else:
+            _print_lines(lines)
+    else:
+        _write_output(_render(format.value, findings, rules, directory, "rulesengine check", extra), output)
+    raise typer.Exit(EXIT_FINDINGS if fails(findings, fail_on.value) else EXIT_OK)
+
+
+@app.command()
+def simulate(
+    directory: DirArg = Path("."),
+    workflow: WorkflowOpt = None,
+    set_: SetOpt = None,
+    random_walks: Annotated[int, typer.Option("--random", min=0, help="Run N random walks per workflow.")] = 0,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the random walks.")] = 0,
+    format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
+    output: OutputOpt = None,
+) -> None:
+    """Show the exhaustive flow simulation: paths, owners per step, hand-offs, escalation depth."""
+    from .analysis.context import Analysis
+    from .simulate import random_walks as walks
+    from .simulate import simulate as run_sim
+
+    result = _load_or_exit(directory)
+    rs = result.ruleset
+    wids = _workflows(rs, workflow)
+    _, restrict = _restrict(rs, set_)
+    an = Analysis(rs, restrict=restrict, workflows=wids)
+    doc = walks(an, random_walks, seed) if random_walks else run_sim(an)
+    if format is TextJson.json:
+        _write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)
+        raise typer.Exit(EXIT_OK)
+    from .sim_text import random_text, simulation_text
+
+    lines = random_text(doc) if random_walks else simulation_text(doc, rs)
+    if output is not None:
+        _write_output("\n".join(t for t, _ in lines) + "\n", output)
+    else:
+        _print_lines(lines)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def explain(
+    directory: DirArg = Path("."),
+    workflow: Annotated[str, typer.Option("--workflow", "-w", help="Workflow id.")] = ...,  # type: ignore[assignment]
+    state: Annotated[str, typer.Option("--state", "-s", help="State id.")] = ...,  # type: ignore[assignment]
+    set_: SetOpt = None,
+    format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
+) -> None:
+    """Who owns a ticket in a state, who may fire what, and which grant (file:line) decides."""
+    from .analysis.index import PermissionIndex
+    from .explain import explain as run_explain
+    from .schema_check import did_you_mean
+
+    result = _load_or_exit(directory)
+    rs = result.ruleset
+    _workflows(rs, [workflow])
+    wf = rs.workflows[workflow]
+    if state not in wf.states:
+        _fail(
+            f"unknown state `{state}` in workflow `{workflow}`",
+            did_you_mean(state, wf.states) or "states: " + ", ".join(f"`{s}`" for s in wf.states),
+        )
+    profile, restrict = _restrict(rs, set_)
+    idx = PermissionIndex(rs, restrict).workflow(workflow)
+    if idx.class_count == 0:
+        _fail(
+            f"workflow `{workflow}` does not apply to this ticket",
+            f"it applies to: {wf.applies_when.describe()}",
+        )
+    doc = run_explain(rs, idx, state)
+    if format is TextJson.json:
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+        raise typer.Exit(EXIT_OK)
+    from .sim_text import explain_text
+
+    _print_lines(explain_text(doc, rs))
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def rules(
+    code: Annotated[str | None, typer.Argument(help="A rule code or name: print its documentation.")] = None,
+    format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
+) -> None:
+    """List the built-in rules, or print one rule's page."""
+    from .rules.docs import rule_page
+    from .rules.registry import all_rules, find_rule
+    from .schema_check import did_you_mean
+
+    if code is None:
+        items = all_rules()
+        if format is TextJson.json:
+            sys.stdout.write(
+                json.dumps(
+                    [
+                        {"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.doc.summary}
+                        for r in items
+                    ],
+                    indent=2,
+                )
+                + "\n"
+            )
+        else:
+            _print_lines([(f"{r.code}  {r.name:<26} {r.severity.value:<8} {r.doc.summary}", None) for r in items])
+        raise typer.Exit(EXIT_OK)
+    r = find_rule(code)
+    if r is None:
+        names = [x.name for x in all_rules()] + [x.code for x in all_rules()]
+        _fail(f"unknown rule `{code}`", did_you_mean(code, names) or "`rulesengine rules` lists them")
+    if format is TextJson.json:
+        sys.stdout.write(
+            json.dumps({"code": r.code, "name": r.name, "severity": r.severity.value, **r.doc.__dict__}, indent=2)
+            + "\n"
+        )
+    else:
+        sys.stdout.write(rule_page(r))
+    raise typer.Exit(EXIT_OK)
+
+
 def main() -> None:
     """Console-script entry point."""
     try:

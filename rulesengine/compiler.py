@@ -60,6 +60,7 @@ class CompileResult:
     ruleset: Ruleset | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stage: str = "done"
+    suppressions: Document | None = None
 
     @property
     def ok(self) -> bool:
@@ -890,7 +891,7 @@ def compile_sources(src: Sources, prior: list[Diagnostic] | None = None) -> Comp
         workflows=frozen_map(workflows),
         files=tuple(sorted(src.files)),
     )
-    return CompileResult(ruleset, _finish(ctx), "done")
+    return CompileResult(ruleset, _finish(ctx), "done", src.suppressions)
 
 
 def _finish(ctx: _Ctx) -> list[Diagnostic]:

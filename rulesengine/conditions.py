@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -90,7 +90,7 @@ def _show(v: Any) -> str:
     return str(v)
 
 
-Constraint = Union[Interval, ValueSet]
+Constraint = Interval | ValueSet
 
 
 @dataclass(frozen=True)

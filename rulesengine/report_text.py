@@ -68,7 +68,8 @@ def text_lines(diags: Iterable[Diagnostic], root: Path | None = None) -> list[tu
                 out.append((f"       | {' ' * (caret_col - 1)}{'^' * width}", _STYLE[x.severity]))
         for step in x.trace:
             role = f" by {step['role']}" if step.get("role") else ""
-            out.append((f"    ↳ {step.get('state')} --{step.get('event')}-->{role}", "dim"))
+            owner = f" (owner: {step['owner']})" if step.get("owner") and step.get("owner") != step.get("role") else ""
+            out.append((f"    ↳ {step.get('state')} --{step.get('event')}--> {step.get('to', '')}{role}{owner}", "dim"))
         if x.ticket:
             ticket = ", ".join(f"{k}={v}" for k, v in x.ticket.items())
             out.append((f"  ticket: {ticket}", None))

@@ -1,0 +1,1 @@
+"""Static analysis and flow simulation over the compiled model."""

@@ -1,0 +1,166 @@
+"""Exhaustive flow simulation: every reachable situation of every ticket class.
+
+A situation is (state, owner); the profile class is fixed along a ticket's life.  For
+each class the exploration runs a breadth-first search from the creation assignment,
+so the parent links give the *shortest* event trace to every situation.  Along the way
+it records the events the ownership rules are about: assignments with no eligible role,
+unsettled duplicate assignments, transfers and escalations whose target cannot handle
+the ticket there, and situations where nobody can move the ticket on.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .index import Move, WorkflowIndex
+
+
+@dataclass(frozen=True, order=True)
+class Situation:
+    state: str
+    owner: str | None
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something an ownership rule reports, found during the search."""
+
+    kind: str  # gap | duplicate | into-gap | stuck
+    state: str
+    at: Situation | None  # the situation the move started from (None: creation)
+    move: Move | None
+    candidates: tuple[str, ...] = ()
+
+
+@dataclass
+class ClassRun:
+    """The explored situation graph of one profile class of one workflow."""
+
+    k: int
+    starts: list[Situation] = field(default_factory=list)
+    parent: dict[Situation, tuple[Situation | None, Move | None]] = field(default_factory=dict)
+    edges: list[tuple[Situation, Move, Situation]] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def situations(self) -> list[Situation]:
+        return list(self.parent)
+
+    def path_to(self, sit: Situation) -> list[tuple[Situation | None, Move | None, Situation]]:
+        """The shortest path from creation to ``sit`` as (from, move, to) steps."""
+        steps: list[tuple[Situation | None, Move | None, Situation]] = []
+        cur: Situation | None = sit
+        while cur is not None:
+            prev, move = self.parent[cur]
+            steps.append((prev, move, cur))
+            cur = prev
+        steps.reverse()
+        return steps
+
+    def successors(self) -> dict[Situation, list[tuple[Move, Situation]]]:
+        out: dict[Situation, list[tuple[Move, Situation]]] = {s: [] for s in self.parent}
+        for a, m, b in self.edges:
+            out[a].append((m, b))
+        return out
+
+
+def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
+    """Breadth-first exploration of class ``k`` of a workflow."""
+    run = ClassRun(k)
+    wf = idx.workflow
+    first = idx.assignment(wf.initial, k)
+    if not first.candidates:
+        run.events.append(Event("gap", wf.initial, None, None))
+        return run
+    if first.duplicate:
+        run.events.append(Event("duplicate", wf.initial, None, None, first.candidates))
+    queue: deque[Situation] = deque()
+    for owner in first.owners:
+        s = Situation(wf.initial, owner)
+        if s not in run.parent:
+            run.parent[s] = (None, None)
+            run.starts.append(s)
+            queue.append(s)
+    while queue:
+        cur = queue.popleft()
+        if wf.states[cur.state].final:
+            continue
+        moves = idx.moves(cur.state, cur.owner, k)
+        progressed = False
+        events_before = len(run.events)
+        for m in moves:
+            targets: tuple[str, ...]
+            if m.new_owner is None:
+                asg = idx.assignment(m.target, k)
+                if not asg.candidates:
+                    run.events.append(Event("gap", m.target, cur, m))
+                    continue
+                if asg.duplicate:
+                    run.events.append(Event("duplicate", m.target, cur, m, asg.candidates))
+                targets = asg.owners
+            else:
+                if not wf.states[m.target].final and not idx.covers(m.new_owner, m.target, k):
+                    run.events.append(Event("into-gap", m.target, cur, m))
+                    continue
+                targets = (m.new_owner,)
+            for owner in targets:
+                nxt = Situation(m.target, owner)
+                if nxt == cur:
+                    continue
+                progressed = True
+                run.edges.append((cur, m, nxt))
+                if nxt not in run.parent:
+                    run.parent[nxt] = (cur, m)
+                    queue.append(nxt)
+        blocked = len(run.events) > events_before
+        if not progressed and not blocked and (wf.outgoing(cur.state) or _has_exit_timer(idx, cur.state)):
+            run.events.append(Event("stuck", cur.state, cur, None))
+    return run
+
+
+def _has_exit_timer(idx: WorkflowIndex, state: str) -> bool:
+    return any(state in e.states for e in idx.workflow.escalations)
+
+
+@dataclass
+class WorkflowRun:
+    index: WorkflowIndex
+    classes: list[ClassRun]
+
+    def __iter__(self) -> Iterator[ClassRun]:
+        return iter(self.classes)
+
+
+def explore_workflow(idx: WorkflowIndex) -> WorkflowRun:
+    return WorkflowRun(idx, [explore_class(idx, k) for k in range(idx.class_count)])
+
+
+def trace_steps(
+    idx: WorkflowIndex,
+    run: ClassRun,
+    sit: Situation | None,
+    last: Move | None = None,
+    last_owner: str | None = None,
+) -> list[dict[str, Any]]:
+    """The JSON trace of DESIGN.md: creation assignment, then every event fired."""
+    steps: list[dict[str, Any]] = []
+    if sit is not None:
+        for prev, move, cur in run.path_to(sit):
+            if move is None or prev is None:
+                steps.append(_step(idx.workflow.initial, "assign", cur.owner, cur.state, cur.owner, None))
+            else:
+                steps.append(_step(prev.state, move.event, move.firer, cur.state, cur.owner, move))
+    if last is not None:
+        steps.append(_step(last.source, last.event, last.firer, last.target, last_owner, last))
+    return steps
+
+
+def _step(state: str, event: str, role: str | None, to: str, owner: str | None, move: Move | None) -> dict[str, Any]:
+    step: dict[str, Any] = {"state": state, "event": event, "role": role, "to": to, "owner": owner}
+    loc = move.location if move is not None else None
+    if loc is not None:
+        step["location"] = {"file": loc.file, "line": loc.line, "column": loc.column}
+    return step

@@ -1,0 +1,228 @@
+"""The permission index: who owns, and who may fire what, in every cell.
+
+A *cell* is (workflow, state, profile class).  This module is the one permission
+function of the engine: the static rules, the flow simulation, ``explain``, the matrix
+and runtime enforcement all ask it, so what the analysis proves is exactly what the
+engine enforces.  Answers are computed per cell on first use and cached.
+
+Semantics (DESIGN.md §1):
+
+* ``eligible(state, k)`` — roles whose *handle* grant covers the cell;
+* assignment — on creation, and whenever the owner does not cover the new state, the
+  ticket goes to the eligible role; several eligible roles are settled by the
+  workflow's ``assign`` order only when every one of them is listed there;
+* the owner fires ``handle`` transitions, transfers the ticket with ``coordinate``
+  transitions to a role its coordinate grant names, and raises it with ``escalate``
+  transitions to the role its escalate grant names; timed escalations fire by
+  themselves and hand the ticket to their role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from ..conditions import Condition
+from ..diagnostics import Location
+from ..model import Grant, Kind, Ownership, Ruleset, Sla, TimedEscalation, Transition, Workflow
+from .partition import WorkflowSpace, build_space
+
+
+@dataclass(frozen=True)
+class Move:
+    """One way a ticket can move on from a situation."""
+
+    kind: str  # handle | coordinate | escalate | timer
+    event: str
+    source: str
+    target: str
+    firer: str | None
+    new_owner: str | None  # None: the target state needs a fresh assignment
+    grant: Grant | None = None
+    transition: Transition | None = None
+    escalation: TimedEscalation | None = None
+
+    @property
+    def location(self) -> Location | None:
+        if self.transition is not None and self.kind == "handle":
+            return self.transition.location
+        if self.escalation is not None:
+            return self.escalation.location
+        if self.grant is not None:
+            return self.grant.location
+        return self.transition.location if self.transition is not None else None
+
+    @property
+    def is_escalation(self) -> bool:
+        return self.kind in ("escalate", "timer")
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Who gets a ticket arriving at a state without an owner covering it."""
+
+    candidates: tuple[str, ...]
+    owners: tuple[str, ...]  # the role(s) the ticket may end up with
+    settled: bool  # one owner chosen (single, or settled by the assign order)
+    duplicate: bool  # several candidates under `single` ownership, not settled
+
+
+class WorkflowIndex:
+    """Permission answers for the cells of one workflow."""
+
+    def __init__(self, ruleset: Ruleset, workflow: Workflow, restrict: Condition | None = None) -> None:
+        self.ruleset = ruleset
+        self.workflow = workflow
+        conds: dict[Condition, int] = {}
+
+        def cid(c: Condition) -> int:
+            if c not in conds:
+                conds[c] = len(conds)
+            return conds[c]
+
+        self.grants: dict[Kind, dict[str, list[tuple[Grant, int]]]] = {k: {} for k in Kind}
+        self.role_grants: dict[tuple[str, Kind], list[tuple[Grant, int]]] = {}
+        for role in ruleset.roles.values():
+            for g in role.grants:
+                states = g.cells.get(workflow.id)
+                if not states:
+                    continue
+                ref = (g, cid(g.condition))
+                self.role_grants.setdefault((role.id, g.kind), []).append(ref)
+                per_state = self.grants[g.kind]
+                for s in states:
+                    per_state.setdefault(s, []).append(ref)
+        self.transition_cond = {t.index: cid(t.condition) for t in workflow.transitions}
+        self.escalation_cond = {e.index: cid(e.condition) for e in workflow.escalations}
+        self.sla_cond = {s.name: cid(s.condition) for s in workflow.slas}
+        self.grant_cond: dict[tuple[str, str, int], int] = {}
+        for kind_map in self.grants.values():
+            for refs in kind_map.values():
+                for g, c in refs:
+                    self.grant_cond[(g.role, g.kind.value, g.index)] = c
+        self.space: WorkflowSpace = build_space(ruleset, workflow, list(conds), restrict)
+        self._eligible: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._moves: dict[tuple[str, str | None, int], tuple[Move, ...]] = {}
+        self._outgoing = {s: workflow.outgoing(s) for s in workflow.states}
+
+    # -- basic questions -------------------------------------------------------------
+    def sig(self, k: int) -> frozenset[int]:
+        return self.space.classes[k].signature
+
+    def ticket(self, k: int) -> Mapping[str, Any]:
+        return self.space.classes[k].ticket
+
+    @property
+    def class_count(self) -> int:
+        return len(self.space.classes)
+
+    def eligible(self, state: str, k: int) -> tuple[str, ...]:
+        """Roles whose handle grant covers (state, class k), sorted by id."""
+        key = (state, k)
+        got = self._eligible.get(key)
+        if got is None:
+            sig = self.sig(k)
+            got = tuple(sorted({g.role for g, c in self.grants[Kind.HANDLE].get(state, ()) if c in sig}))
+            self._eligible[key] = got
+        return got
+
+    def covering(self, kind: Kind, role: str, state: str, k: int) -> list[Grant]:
+        """The grants of ``kind`` that let ``role`` act at (state, class k)."""
+        sig = self.sig(k)
+        return [g for g, c in self.role_grants.get((role, kind), ()) if c in sig and state in g.cells[self.workflow.id]]
+
+    def covers(self, role: str, state: str, k: int) -> bool:
+        return role in self.eligible(state, k)
+
+    def transition_enabled(self, t: Transition, k: int) -> bool:
+        return self.transition_cond[t.index] in self.sig(k)
+
+    def escalation_enabled(self, e: TimedEscalation, k: int) -> bool:
+        return self.escalation_cond[e.index] in self.sig(k)
+
+    def sla_applies(self, sla: Sla, k: int) -> bool:
+        return self.sla_cond[sla.name] in self.sig(k)
+
+    def grant_matches(self, g: Grant, k: int) -> bool:
+        c = self.grant_cond.get((g.role, g.kind.value, g.index))
+        return c is not None and c in self.sig(k)
+
+    def assignment(self, state: str, k: int) -> Assignment:
+        cands = self.eligible(state, k)
+        wf = self.workflow
+        if len(cands) <= 1:
+            return Assignment(cands, cands, True, False)
+        if wf.ownership is Ownership.SHARED:
+            return Assignment(cands, cands, False, False)
+        if all(c in wf.assign for c in cands):
+            winner = next(r for r in wf.assign if r in cands)
+            return Assignment(cands, (winner,), True, False)
+        return Assignment(cands, cands, False, True)
+
+    # -- moves -----------------------------------------------------------------------
+    def moves(self, state: str, owner: str | None, k: int) -> tuple[Move, ...]:
+        """Every move from (state, owner) for class k, in a stable order."""
+        key = (state, owner, k)
+        got = self._moves.get(key)
+        if got is not None:
+            return got
+        out: list[Move] = []
+        wf = self.workflow
+        if owner is not None and not wf.states[state].final:
+            for t in self._outgoing[state]:
+                if not self.transition_enabled(t, k):
+                    continue
+                if t.roles is not None and owner not in t.roles:
+                    continue
+                if t.by is Kind.HANDLE:
+                    hg = self.covering(Kind.HANDLE, owner, state, k)
+                    if not hg:
+                        continue
+                    stays = wf.states[t.target].final or self.covers(owner, t.target, k)
+                    out.append(Move("handle", t.name, state, t.target, owner, owner if stays else None, hg[0], t))
+                else:
+                    for g in self.covering(t.by, owner, state, k):
+                        for target in g.targets:
+                            out.append(Move(t.by.value, t.name, state, t.target, owner, target, g, t))
+            for e in wf.escalations:
+                if state not in e.states or not self.escalation_enabled(e, k):
+                    continue
+                dest = e.goto or state
+                if e.to == owner and dest == state:
+                    continue
+                out.append(Move("timer", f"after {e.delay_text}", state, dest, None, e.to, None, None, e))
+        result = tuple(out)
+        self._moves[key] = result
+        return result
+
+    def may_fire(self, role: str, t: Transition, state: str, k: int, owner: str | None) -> list[Grant]:
+        """Grants that let ``role`` fire ``t`` at (state, k) when ``owner`` holds the ticket."""
+        if state not in t.sources or not self.transition_enabled(t, k):
+            return []
+        if t.roles is not None and role not in t.roles:
+            return []
+        if owner is not None and role != owner:
+            return []
+        return self.covering(t.by, role, state, k)
+
+
+class PermissionIndex:
+    """The permission index of a whole ruleset, built once and shared."""
+
+    def __init__(self, ruleset: Ruleset, restrict: Condition | None = None) -> None:
+        self.ruleset = ruleset
+        self.restrict = restrict
+        self._by_wf: dict[str, WorkflowIndex] = {}
+
+    def workflow(self, wid: str) -> WorkflowIndex:
+        got = self._by_wf.get(wid)
+        if got is None:
+            got = WorkflowIndex(self.ruleset, self.ruleset.workflows[wid], self.restrict)
+            self._by_wf[wid] = got
+        return got
+
+    @cached_property
+    def all(self) -> list[WorkflowIndex]:
+        return [self.workflow(w) for w in self.ruleset.workflows]

@@ -1,0 +1,195 @@
+"""Cut the space of ticket profiles into finitely many classes, per workflow.
+
+Every condition that can matter to a workflow (its grants, transition and escalation
+conditions, SLA conditions) is a box over the attributes.  Two tickets that satisfy
+exactly the same conditions are indistinguishable to every rule, so the analysis only
+needs one representative per *signature* (the set of satisfied conditions).
+
+The classes are found attribute by attribute: each attribute's domain is cut by the
+constraints of the conditions still alive (enum values grouped by membership, numbers
+cut at every threshold), and the recursion is memoised on (attribute, alive set).
+Conditions mentioning only one or two attributes therefore cost little, and the number
+of classes is the number of signatures that really occur, not the product of all
+attribute values.  The representative of a class is its smallest concrete ticket:
+attributes in id order, values in sorted order, numbers at the lowest point.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..conditions import Condition, Constraint, Interval, ValueSet
+from ..model import Attribute, AttrType, Ruleset, Workflow
+
+
+@dataclass(frozen=True)
+class ProfileClass:
+    """A set of tickets that every condition of a workflow treats alike."""
+
+    index: int
+    signature: frozenset[int]
+    ticket: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class WorkflowSpace:
+    """The profile classes of one workflow and the conditions that define them."""
+
+    workflow: str
+    attributes: tuple[str, ...]
+    conditions: tuple[Condition, ...]
+    classes: tuple[ProfileClass, ...]
+    by_signature: Mapping[frozenset[int], int]
+    applies_when: Condition
+
+    def signature_of(self, profile: Mapping[str, Any]) -> frozenset[int]:
+        return frozenset(i for i, c in enumerate(self.conditions) if c.matches(profile))
+
+    def class_of(self, profile: Mapping[str, Any]) -> int | None:
+        """The class of a concrete ticket, or None if the workflow does not apply to it."""
+        if not self.applies_when.matches(profile):
+            return None
+        return self.by_signature.get(self.signature_of(profile))
+
+
+def _segments(attr: Attribute, dom: Interval, cuts: Sequence[Interval]) -> list[Interval]:
+    """Elementary pieces of ``dom`` on which every interval in ``cuts`` is constant."""
+    points = sorted({p for iv in cuts for p in (iv.lo, iv.hi) if not math.isinf(p) and dom.contains(p)})
+    pieces: list[Interval] = []
+    lo, lo_closed = dom.lo, dom.lo_closed
+    for p in points:
+        pieces.append(Interval(lo, p, lo_closed, False))
+        pieces.append(Interval(p, p, True, True))
+        lo, lo_closed = p, False
+    pieces.append(Interval(lo, dom.hi, lo_closed, dom.hi_closed))
+    integer = attr.type is AttrType.INTEGER
+    return [pc for pc in pieces if not pc.empty and _pick_number(pc, integer) is not None]
+
+
+def _pick_number(iv: Interval, integer: bool) -> float | int | None:
+    """The smallest 'nice' number in an interval (an integer where one fits)."""
+    if iv.lo_closed and not math.isinf(iv.lo):
+        cand = iv.lo
+        if integer and not float(cand).is_integer():
+            cand = math.ceil(cand)
+        if iv.contains(cand):
+            return int(cand) if float(cand).is_integer() else cand
+    if math.isinf(iv.lo):
+        if iv.contains(0):
+            return 0
+        base = math.floor(iv.hi) - 1 if not math.isinf(iv.hi) else 0
+        return int(base) if iv.contains(base) else (None if integer else iv.hi - 1)
+    cand = math.floor(iv.lo) + 1
+    if iv.contains(cand):
+        return int(cand)
+    if integer:
+        return None
+    mid = (iv.lo + iv.hi) / 2
+    return mid if iv.contains(mid) else None
+
+
+def _domain(attr: Attribute, applies: Constraint | None) -> list[Any] | Interval:
+    if attr.type.numeric:
+        dom = Interval(
+            -math.inf if attr.minimum is None else attr.minimum,
+            math.inf if attr.maximum is None else attr.maximum,
+            attr.minimum is not None,
+            attr.maximum is not None,
+        )
+        if isinstance(applies, Interval):
+            dom = dom.intersect(applies)
+        return dom
+    values = sorted(attr.values, key=lambda v: (str(type(v)), str(v)))
+    if isinstance(applies, ValueSet):
+        values = [v for v in values if v in applies.values]
+    return values
+
+
+def build_space(
+    ruleset: Ruleset, workflow: Workflow, conditions: Sequence[Condition], restrict: Condition | None = None
+) -> WorkflowSpace:
+    """Partition the tickets of ``workflow`` by the given (deduplicated) conditions.
+
+    ``restrict`` narrows the space further (``--set tier=vip``): only tickets that also
+    satisfy it are classified, and its attributes appear in every representative.
+    """
+    applies = workflow.applies_when if restrict is None else workflow.applies_when.conjoin(restrict)
+    attrs = sorted({a for c in conditions for a in c.attributes} | set(applies.attributes))
+    attrs = [a for a in attrs if a in ruleset.attributes]
+    per_attr: dict[str, list[tuple[int, Constraint]]] = {a: [] for a in attrs}
+    for ci, cond in enumerate(conditions):
+        for a, c in cond.tests:
+            if a in per_attr:
+                per_attr[a].append((ci, c))
+    domains = {a: _domain(ruleset.attributes[a], applies.get(a)) for a in attrs}
+    never = frozenset(ci for ci, c in enumerate(conditions) if c.never)
+
+    memo: dict[tuple[int, frozenset[int]], list[tuple[frozenset[int], tuple[Any, ...]]]] = {}
+
+    def rec(i: int, alive: frozenset[int]) -> list[tuple[frozenset[int], tuple[Any, ...]]]:
+        if i == len(attrs):
+            return [(alive, ())]
+        key = (i, alive)
+        hit = memo.get(key)
+        if hit is not None:
+            return hit
+        a = attrs[i]
+        relevant = [(ci, c) for ci, c in per_attr[a] if ci in alive]
+        results: dict[frozenset[int], tuple[Any, ...]] = {}
+        for rep, dead in _classes(ruleset.attributes[a], domains[a], relevant):
+            for sig, tail in rec(i + 1, alive - dead):
+                if sig not in results:
+                    results[sig] = (rep, *tail)
+        out = list(results.items())
+        memo[key] = out
+        return out
+
+    start = frozenset(range(len(conditions))) - never
+    raw = rec(0, start) if all(_nonempty(domains[a]) for a in attrs) else []
+    classes = []
+    by_sig: dict[frozenset[int], int] = {}
+    for sig, values in raw:
+        if sig in by_sig:
+            continue
+        by_sig[sig] = len(classes)
+        classes.append(ProfileClass(len(classes), sig, dict(zip(attrs, values, strict=True))))
+    return WorkflowSpace(
+        workflow=workflow.id,
+        attributes=tuple(attrs),
+        conditions=tuple(conditions),
+        classes=tuple(classes),
+        by_signature=by_sig,
+        applies_when=applies,
+    )
+
+
+def _nonempty(dom: list[Any] | Interval) -> bool:
+    return not dom.empty if isinstance(dom, Interval) else bool(dom)
+
+
+def _classes(
+    attr: Attribute, dom: list[Any] | Interval, relevant: list[tuple[int, Constraint]]
+) -> list[tuple[Any, frozenset[int]]]:
+    """(representative value, conditions it kills) for each class of one attribute."""
+    groups: dict[frozenset[int], Any] = {}
+    order: list[frozenset[int]] = []
+    if isinstance(dom, Interval):
+        cuts = [c for _, c in relevant if isinstance(c, Interval)]
+        for piece in _segments(attr, dom, cuts):
+            rep = _pick_number(piece, integer=attr.type is AttrType.INTEGER)
+            if rep is None:
+                continue
+            dead = frozenset(ci for ci, c in relevant if not c.contains(rep))
+            if dead not in groups:
+                groups[dead] = rep
+                order.append(dead)
+    else:
+        for v in dom:
+            dead = frozenset(ci for ci, c in relevant if not c.contains(v))
+            if dead not in groups:
+                groups[dead] = v
+                order.append(dead)
+    return [(groups[k], k) for k in order]

@@ -1,0 +1,70 @@
+"""Helpers shared by the rules: choosing the smallest example of each finding."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator
+from typing import Any
+
+from ..analysis.explore import ClassRun, Situation, trace_steps
+from ..analysis.index import Move, WorkflowIndex
+from ..diagnostics import Diagnostic
+
+
+class Collector:
+    """Keeps, per finding key, the example with the smallest ticket and shortest trace.
+
+    The same defect usually shows in many ticket classes; an auditor wants it once,
+    with the simplest ticket that shows it and how many classes are affected.
+    """
+
+    def __init__(self) -> None:
+        self._best: dict[Hashable, tuple[tuple[Any, ...], Callable[[int], Diagnostic]]] = {}
+        self._classes: dict[Hashable, set[int]] = {}
+        self._order: list[Hashable] = []
+
+    def offer(self, key: Hashable, k: int, rank: tuple[Any, ...], build: Callable[[int], Diagnostic]) -> None:
+        if key not in self._best:
+            self._order.append(key)
+            self._classes[key] = set()
+        self._classes[key].add(k)
+        cur = self._best.get(key)
+        if cur is None or rank < cur[0]:
+            self._best[key] = (rank, build)
+
+    def results(self) -> Iterator[Diagnostic]:
+        for key in self._order:
+            _, build = self._best[key]
+            yield build(len(self._classes[key]))
+
+
+def classes_note(n: int) -> str:
+    return "" if n <= 1 else f" ({n} ticket classes affected)"
+
+
+def trace(
+    idx: WorkflowIndex, run: ClassRun, at: Situation | None, move: Move | None = None, owner: str | None = None
+) -> tuple[dict[str, Any], ...]:
+    return tuple(trace_steps(idx, run, at, move, owner))
+
+
+def ticket(idx: WorkflowIndex, k: int) -> dict[str, Any]:
+    return dict(idx.ticket(k))
+
+
+def rank(idx: WorkflowIndex, run: ClassRun, at: Situation | None) -> tuple[Any, ...]:
+    depth = len(run.path_to(at)) if at is not None else 0
+    return (len(idx.ticket(run.k)), run.k, depth)
+
+
+def first_reaching(an: Any, wid: str, state: str) -> tuple[ClassRun, Situation] | None:
+    """The smallest class and shortest path that reach ``state`` in workflow ``wid``."""
+    best: tuple[ClassRun, Situation] | None = None
+    best_rank: tuple[int, int] | None = None
+    for run in an.runs[wid]:
+        for sit in run.parent:
+            if sit.state == state:
+                r = (run.k, len(run.path_to(sit)))
+                if best_rank is None or r < best_rank:
+                    best, best_rank = (run, sit), r
+                break
+    return best

@@ -1,0 +1,95 @@
+"""RE105 required-step-skippable: a ticket can reach a final state without a required step."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator
+
+from ..analysis.context import Analysis
+from ..analysis.explore import ClassRun, Situation, _step
+from ..analysis.index import Move
+from ..diagnostics import Diagnostic, Severity
+from ._common import Collector, classes_note, ticket, trace
+from .registry import RuleDoc, rule
+
+DOC = RuleDoc(
+    summary="Some ticket can reach a final state without passing a `required: true` state",
+    finds=(
+        "A path through the flow simulation — real roles firing real transitions — from creation to a "
+        "final state that never visits a state marked `required: true`."
+    ),
+    why=(
+        "Required steps encode the closed loop (闭环): a complaint must get its follow-up call (回访) "
+        "before it is closed. A bypass means the promise is not enforced."
+    ),
+    example="```yaml\nstates:\n  follow_up: {required: true}\ntransitions:\n  - {name: close_now, from: resolved, to: closed, by: handle}   # skips follow_up\n```",
+    fix="Remove or redirect the transition that bypasses the required state.",
+)
+
+
+def _bypass(run: ClassRun, required: str, finals: set[str]) -> list[tuple[Situation, Move, Situation]] | None:
+    succ = run.successors()
+    parent: dict[Situation, tuple[Situation, Move] | None] = {}
+    queue: deque[Situation] = deque()
+    for s in run.starts:
+        if s.state != required:
+            parent[s] = None
+            queue.append(s)
+    while queue:
+        cur = queue.popleft()
+        if cur.state in finals:
+            path = []
+            while parent[cur] is not None:
+                prev, m = parent[cur]  # type: ignore[misc]
+                path.append((prev, m, cur))
+                cur = prev
+            path.reverse()
+            return path
+        for m, nxt in succ.get(cur, ()):
+            if nxt.state != required and nxt not in parent:
+                parent[nxt] = (cur, m)
+                queue.append(nxt)
+    return None
+
+
+@rule("RE105", "required-step-skippable", Severity.ERROR, DOC, category="structure")
+def check(an: Analysis) -> Iterator[Diagnostic]:
+    col = Collector()
+    for wid, wrun in an.runs.items():
+        idx = wrun.index
+        wf = idx.workflow
+        finals = set(wf.final_states)
+        st = an.structure[wid]
+        for required, state in wf.states.items():
+            if not state.required:
+                continue
+            leads_to_required = st.reach_to({required})
+            for run in wrun:
+                path = _bypass(run, required, finals)
+                if path is None:
+                    continue
+                skip = next(
+                    (m for a, m, b in path if a.state in leads_to_required and b.state not in leads_to_required),
+                    None,
+                )
+
+                def build(n: int, path=path, run=run, required=required, skip=skip, wid=wid, state=state) -> Diagnostic:
+                    start = path[0][0] if path else run.starts[0]
+                    steps = list(trace(idx, run, start))
+                    for a, m, b in path:
+                        steps.append(_step(a.state, m.event, m.firer, b.state, b.owner, m))
+                    end = path[-1][2].state if path else start.state
+                    via = f" via `{skip.event}`" if skip is not None else ""
+                    return check.finding(
+                        f"required step `{required}` of `{wid}` can be skipped{via}: "
+                        f"the ticket reaches `{end}` without it" + classes_note(n),
+                        location=skip.location if skip is not None and skip.location else state.location,
+                        help=f"make every path to a final state pass `{required}`",
+                        workflow=wid,
+                        state=required,
+                        ticket=ticket(idx, run.k),
+                        trace=tuple(steps),
+                    )
+
+                col.offer((wid, required), run.k, (run.k, len(path)), build)
+    yield from col.results()

@@ -1,0 +1,49 @@
+"""RE401 sla-target-unreachable: an SLA whose stop state some tickets never reach."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..analysis.context import Analysis
+from ..diagnostics import Diagnostic, Severity
+from ._common import Collector, classes_note
+from .registry import RuleDoc, rule
+
+DOC = RuleDoc(
+    summary="An SLA's stop state cannot be reached by some tickets it applies to",
+    finds=(
+        "An SLA under a workflow's `sla:` whose `stop` states (by default the final states) no "
+        "reachable situation of the flow simulation reaches, for some ticket the SLA applies to."
+    ),
+    why="The clock of such an SLA never stops: every such ticket breaches it, and the KPI is meaningless.",
+    example="```yaml\nsla:\n  first_response: {target: 3m, stop: acknowledged}\n# but chat tickets go from `new` straight to `solving`\n```",
+    fix="Point `stop` at a state every ticket passes, or narrow the SLA's `when` to the tickets that pass it.",
+)
+
+
+@rule("RE401", "sla-target-unreachable", Severity.ERROR, DOC, category="sla")
+def check(an: Analysis) -> Iterator[Diagnostic]:
+    col = Collector()
+    for wid, wrun in an.runs.items():
+        idx = wrun.index
+        wf = idx.workflow
+        for sla in wf.slas:
+            stops = set(sla.stop)
+            for run in wrun:
+                if not run.parent or not idx.sla_applies(sla, run.k):
+                    continue
+                if any(s.state in stops for s in run.parent):
+                    continue
+
+                def build(n: int, sla=sla, run=run, wid=wid, stops=stops) -> Diagnostic:
+                    names = ", ".join(f"`{s}`" for s in sorted(stops))
+                    return check.finding(
+                        f"SLA `{sla.name}` of `{wid}` never stops: no ticket reaches {names}" + classes_note(n),
+                        location=sla.location,
+                        help="stop the SLA at a state these tickets pass, or narrow its `when`",
+                        workflow=wid,
+                        ticket=dict(idx.ticket(run.k)),
+                    )
+
+                col.offer((wid, sla.name), run.k, (run.k,), build)
+    yield from col.results()

@@ -1,0 +1,60 @@
+"""RE205 transfer-loop: a ticket can be passed around by transfers without progress."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..analysis.context import Analysis
+from ..analysis.cycles import first_cycles
+from ..diagnostics import Diagnostic, Severity
+from ._common import Collector, classes_note, ticket
+from ._cycle_common import chain_text, cycle_trace
+from .registry import RuleDoc, rule
+
+DOC = RuleDoc(
+    summary="Coordinate transfers can pass a ticket round in a circle (blame shifting)",
+    finds=(
+        "A cycle of situations (state, owner) linked only by `coordinate` transfers: the owner "
+        "transfers the ticket on and, without any work being done, it can come back."
+    ),
+    why=(
+        "Blame shifting (责任推诿): the ticket bounces between teams and nobody finishes it. The plans "
+        "report transfers per ticket falling from 2.3 to 1.1 once such loops are removed."
+    ),
+    example=(
+        "```yaml\n# roles/frontline_agent.yaml\ncoordinate:\n  - {with: [tech_expert]}\n"
+        "# roles/tech_expert.yaml\ncoordinate:\n  - {with: [frontline_agent]}\n```"
+    ),
+    fix=(
+        "Let transfers go one way only (route to the expert, never back in the same state), or make "
+        "the return transfer move the ticket to a later state."
+    ),
+)
+
+
+@rule("RE205", "transfer-loop", Severity.ERROR, DOC, category="ownership")
+def check(an: Analysis) -> Iterator[Diagnostic]:
+    col = Collector()
+    for wid, wrun in an.runs.items():
+        idx = wrun.index
+        for run in wrun:
+            for steps in first_cycles(run, ("coordinate",)):
+                roles = tuple(sorted({b.owner or "" for _, _, b in steps}))
+                states = tuple(sorted({b.state for _, _, b in steps}))
+                key = (wid, roles, states)
+
+                def build(n: int, steps=steps, run=run, idx=idx, wid=wid) -> Diagnostic:
+                    closing = steps[-1][1]
+                    return check.finding(
+                        f"transfer loop in `{wid}` at `{steps[0][0].state}`: {chain_text(steps)}" + classes_note(n),
+                        location=closing.location,
+                        help="make transfers one-way, or let the return transfer move the ticket forward",
+                        workflow=wid,
+                        state=steps[0][0].state,
+                        role=steps[0][0].owner,
+                        ticket=ticket(idx, run.k),
+                        trace=cycle_trace(idx, run, steps),
+                    )
+
+                col.offer(key, run.k, (run.k, len(run.path_to(steps[0][0]))), build)
+    yield from col.results()

@@ -1,0 +1,233 @@
+"""Summaries of the flow simulation: paths, hand-offs, escalation depth, random walks.
+
+``rulesengine simulate`` shows, per workflow and ticket class, how tickets actually
+travel: the shortest and the longest simple path from creation to a final state, the
+owners at every step, how many times the ticket changes hands and how deep escalations
+go.  Random walks give the distribution of those numbers when every possible move is
+equally likely — a rough picture of what a centre's logs would look like.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from .analysis.context import Analysis
+from .analysis.cycles import longest_chain
+from .analysis.explore import ClassRun, Situation
+from .analysis.index import Move, WorkflowIndex
+
+LONGEST_BUDGET = 50_000
+WALK_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class PathSummary:
+    states: tuple[str, ...]
+    owners: tuple[str | None, ...]
+    events: tuple[str, ...]
+    handoffs: int
+    transfers: int
+    escalations: int
+
+    @property
+    def steps(self) -> int:
+        return len(self.events)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "steps": self.steps,
+            "states": list(self.states),
+            "owners": list(self.owners),
+            "events": list(self.events),
+            "handoffs": self.handoffs,
+            "transfers": self.transfers,
+            "escalations": self.escalations,
+        }
+
+
+def _summarise(start: Situation, edges: list[tuple[Situation, Move, Situation]]) -> PathSummary:
+    states = [start.state]
+    owners = [start.owner]
+    events = []
+    handoffs = transfers = escalations = 0
+    for a, m, b in edges:
+        states.append(b.state)
+        owners.append(b.owner)
+        events.append(m.event)
+        if b.owner != a.owner:
+            handoffs += 1
+        if m.kind == "coordinate":
+            transfers += 1
+        if m.is_escalation:
+            escalations += 1
+    return PathSummary(tuple(states), tuple(owners), tuple(events), handoffs, transfers, escalations)
+
+
+def shortest_path(idx: WorkflowIndex, run: ClassRun) -> PathSummary | None:
+    finals = set(idx.workflow.final_states)
+    succ = run.successors()
+    for start in run.starts:
+        parent: dict[Situation, tuple[Situation, Move] | None] = {start: None}
+        queue = deque([start])
+        while queue:
+            cur = queue.popleft()
+            if cur.state in finals:
+                path = []
+                while parent[cur] is not None:
+                    prev, m = parent[cur]  # type: ignore[misc]
+                    path.append((prev, m, cur))
+                    cur = prev
+                path.reverse()
+                return _summarise(start, path)
+            for m, nxt in succ.get(cur, ()):
+                if nxt not in parent:
+                    parent[nxt] = (cur, m)
+                    queue.append(nxt)
+    return None
+
+
+def longest_path(idx: WorkflowIndex, run: ClassRun) -> tuple[PathSummary | None, bool]:
+    """Longest simple path to a final state; the flag says the search hit its budget."""
+    finals = set(idx.workflow.final_states)
+    succ = run.successors()
+    best: list[tuple[Situation, Move, Situation]] | None = None
+    best_start: Situation | None = None
+    budget = LONGEST_BUDGET
+    for start in run.starts:
+        stack = [(start, iter(succ.get(start, ())))]
+        path: list[tuple[Situation, Move, Situation]] = []
+        on_path = {start}
+        while stack:
+            budget -= 1
+            if budget <= 0:
+                return (_summarise(best_start, best) if best_start is not None and best is not None else None), True
+            node, it = stack[-1]
+            pair = next(it, None)
+            if pair is None:
+                stack.pop()
+                on_path.discard(node)
+                if path:
+                    path.pop()
+                continue
+            m, nxt = pair
+            if nxt in on_path:
+                continue
+            if nxt.state in finals:
+                if best is None or len(path) + 1 > len(best):
+                    best, best_start = [*path, (node, m, nxt)], start
+                continue
+            path.append((node, m, nxt))
+            on_path.add(nxt)
+            stack.append((nxt, iter(succ.get(nxt, ()))))
+    if best is None or best_start is None:
+        return None, False
+    return _summarise(best_start, best), False
+
+
+def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
+    idx = an.index.workflow(wid)
+    owners: dict[str, list[str]] = {}
+    for sit in run.parent:
+        if sit.owner is not None:
+            owners.setdefault(sit.state, [])
+            if sit.owner not in owners[sit.state]:
+                owners[sit.state].append(sit.owner)
+    short = shortest_path(idx, run)
+    long_, truncated = longest_path(idx, run)
+    chain = longest_chain(run, ("escalate", "timer"))
+    return {
+        "ticket": dict(idx.ticket(run.k)),
+        "situations": len(run.parent),
+        "owners": {s: sorted(v) for s, v in owners.items()},
+        "shortest": short.to_json() if short else None,
+        "longest": long_.to_json() if long_ else None,
+        "longest_truncated": truncated,
+        "max_escalation_depth": len(chain),
+        "findings": sorted({e.kind for e in run.events}),
+    }
+
+
+def simulate(an: Analysis) -> dict[str, Any]:
+    """The JSON document behind ``rulesengine simulate``."""
+    out: dict[str, Any] = {"version": 1, "workflows": []}
+    for wid, wrun in an.runs.items():
+        classes = [class_report(an, wid, run) for run in wrun]
+        out["workflows"].append(
+            {
+                "id": wid,
+                "name": wrun.index.workflow.name.en,
+                "classes": classes,
+                "ticket_classes": len(classes),
+            }
+        )
+    return out
+
+
+def _stats(values: list[int]) -> dict[str, float]:
+    if not values:
+        return {"min": 0, "mean": 0, "median": 0, "p90": 0, "max": 0}
+    ordered = sorted(values)
+    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return {
+        "min": ordered[0],
+        "mean": round(statistics.fmean(ordered), 2),
+        "median": statistics.median(ordered),
+        "p90": p90,
+        "max": ordered[-1],
+    }
+
+
+def random_walks(an: Analysis, n: int, seed: int, workflows: Iterable[str] | None = None) -> dict[str, Any]:
+    """``n`` random walks per workflow, every enabled move equally likely."""
+    rng = random.Random(seed)
+    out: dict[str, Any] = {"version": 1, "walks": n, "seed": seed, "workflows": []}
+    for wid in workflows or an.runs:
+        wrun = an.runs[wid]
+        runs = [r for r in wrun if r.starts]
+        steps: list[int] = []
+        transfers: list[int] = []
+        escalations: list[int] = []
+        handoffs: list[int] = []
+        ended = {"final": 0, "stuck": 0, "limit": 0}
+        finals = set(wrun.index.workflow.final_states)
+        succ_cache = {r.k: r.successors() for r in runs}
+        for _ in range(n if runs else 0):
+            run = rng.choice(runs)
+            cur = rng.choice(run.starts)
+            path: list[tuple[Situation, Move, Situation]] = []
+            succ = succ_cache[run.k]
+            while cur.state not in finals and len(path) < WALK_LIMIT:
+                options = succ.get(cur, [])
+                if not options:
+                    break
+                m, nxt = rng.choice(options)
+                path.append((cur, m, nxt))
+                cur = nxt
+            summary = _summarise(path[0][0] if path else cur, path)
+            steps.append(summary.steps)
+            transfers.append(summary.transfers)
+            escalations.append(summary.escalations)
+            handoffs.append(summary.handoffs)
+            if cur.state in finals:
+                ended["final"] += 1
+            elif len(path) >= WALK_LIMIT:
+                ended["limit"] += 1
+            else:
+                ended["stuck"] += 1
+        out["workflows"].append(
+            {
+                "id": wid,
+                "walks": len(steps),
+                "ended": ended,
+                "steps": _stats(steps),
+                "transfers": _stats(transfers),
+                "escalations": _stats(escalations),
+                "handoffs": _stats(handoffs),
+            }
+        )
+    return out
