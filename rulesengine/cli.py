@@ -349,7 +349,7 @@ def explain(
             f"unknown state `{state}` in workflow `{workflow}`",
             did_you_mean(state, wf.states) or "states: " + ", ".join(f"`{s}`" for s in wf.states),
         )
-    profile, restrict = _restrict(rs, set_)
+    _profile, restrict = _restrict(rs, set_)
     idx = PermissionIndex(rs, restrict).workflow(workflow)
     if idx.class_count == 0:
         _fail(

@@ -89,7 +89,7 @@ def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> d
         if not handles:
             denied.append({"role": role.id, "reason": "has no handle grant", "grant": None})
             continue
-        dist, reason, nearest = min(((*_miss(g, wf.id, state, ticket), g) for g in handles), key=lambda x: x[0])
+        _dist, reason, nearest = min(((*_miss(g, wf.id, state, ticket), g) for g in handles), key=lambda x: x[0])
         denied.append({"role": role.id, "reason": reason, "grant": _loc(nearest.location)})
     return {
         "ticket": ticket,

@@ -172,7 +172,7 @@ def _stats(values: list[int]) -> dict[str, float]:
     if not values:
         return {"min": 0, "mean": 0, "median": 0, "p90": 0, "max": 0}
     ordered = sorted(values)
-    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    p90 = ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
     return {
         "min": ordered[0],
         "mean": round(statistics.fmean(ordered), 2),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 import networkx as nx
@@ -50,7 +51,7 @@ def longest_chain(run: ClassRun, kinds: Iterable[str]) -> list[tuple[Situation, 
         return []
     path = nx.dag_longest_path(g)
     steps = []
-    for a, b in zip(path, path[1:]):
+    for a, b in itertools.pairwise(path):
         data = g.get_edge_data(a, b)
         steps.append((a, data[min(data)]["move"], b))
     return steps

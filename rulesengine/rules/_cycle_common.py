@@ -20,6 +20,6 @@ def cycle_trace(
 
 def chain_text(steps: list[tuple[Situation, Move, Situation]]) -> str:
     parts = [f"`{steps[0][0].owner}`"]
-    for _, m, b in steps:
+    for _, _m, b in steps:
         parts.append(f"`{b.owner}`")
     return " → ".join(parts)

@@ -50,7 +50,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                             continue
 
                         def build(
-                            n: int, t1=t1, t2=t2, k=k, roles=roles, state=state, name=name, wid=wid
+                            n: int, t1=t1, t2=t2, k=k, roles=roles, state=state, name=name, wid=wid, idx=idx
                         ) -> Diagnostic:
                             return check.finding(
                                 f"transition `{name}` from `{state}` in `{wid}` is ambiguous: `{roles[0]}` may "

@@ -73,7 +73,9 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                     None,
                 )
 
-                def build(n: int, path=path, run=run, required=required, skip=skip, wid=wid, state=state) -> Diagnostic:
+                def build(
+                    n: int, path=path, run=run, required=required, skip=skip, wid=wid, state=state, idx=idx
+                ) -> Diagnostic:
                     start = path[0][0] if path else run.starts[0]
                     steps = list(trace(idx, run, start))
                     for a, m, b in path:

@@ -35,7 +35,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                 if any(s.state in stops for s in run.parent):
                     continue
 
-                def build(n: int, sla=sla, run=run, wid=wid, stops=stops) -> Diagnostic:
+                def build(n: int, sla=sla, run=run, wid=wid, stops=stops, idx=idx) -> Diagnostic:
                     names = ", ".join(f"`{s}`" for s in sorted(stops))
                     return check.finding(
                         f"SLA `{sla.name}` of `{wid}` never stops: no ticket reaches {names}" + classes_note(n),
