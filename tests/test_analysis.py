@@ -83,10 +83,10 @@ def test_exploration_agrees_with_concrete_tickets(files: dict[str, str]) -> None
         # brute force: breadth-first over (state, owner) using Grant.covers on the ticket itself
         wf = rs.workflows["w"]
 
-        def eligible(s: str) -> list[str]:
+        def eligible(s: str, ticket: dict[str, Any] = ticket) -> list[str]:
             return sorted({g.role for g in rs.grants(Kind.HANDLE) if g.covers("w", s, ticket)})
 
-        def owners_for(s: str) -> list[str]:
+        def owners_for(s: str, wf: Any = wf) -> list[str]:
             e = eligible(s)
             if len(e) > 1 and wf.ownership is Ownership.SINGLE and all(r in wf.assign for r in e):
                 return [next(r for r in wf.assign if r in e)]

@@ -178,7 +178,7 @@ def test_simulate_json_and_random() -> None:
     doc = json.loads(out)
     w = doc["workflows"][0]
     assert w["walks"] == 200 and sum(w["ended"].values()) == 200
-    code2, out2 = run("simulate", str(MINI), "--random", "200", "--seed", "3", "--format", "json")
+    _code2, out2 = run("simulate", str(MINI), "--random", "200", "--seed", "3", "--format", "json")
     assert out2 == out  # seeded walks are reproducible
 
 

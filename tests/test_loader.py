@@ -123,7 +123,7 @@ def test_tab_inside_a_value_is_fine() -> None:
 def test_syntax_error_is_located() -> None:
     r = load_text("a: [1, 2\nb: 3\n", "s.yaml")
     assert r.document is None
-    name, line, col = names(r)[0]
+    name, line, _col = names(r)[0]
     assert name == "yaml-syntax" and line == 2
 
 
