@@ -370,11 +370,23 @@ def explain(
 def rules(
     code: Annotated[str | None, typer.Argument(help="A rule code or name: print its documentation.")] = None,
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
+    write_docs: Annotated[
+        Path | None, typer.Option("--write-docs", help="Write one Markdown page per rule into this directory.")
+    ] = None,
 ) -> None:
     """List the built-in rules, or print one rule's page."""
     from .rules.docs import rule_page
+    from .rules.docs import write_docs as write_pages
     from .rules.registry import all_rules, find_rule
     from .schema_check import did_you_mean
+
+    if write_docs is not None:
+        try:
+            paths = write_pages(write_docs)
+        except OSError as exc:
+            _fail(f"cannot write `{write_docs}`: {exc.strerror or exc}")
+        _print_lines([(f"wrote {len(paths)} pages to {write_docs}", None)])
+        raise typer.Exit(EXIT_OK)
 
     if code is None:
         items = all_rules()

@@ -505,11 +505,19 @@ def suppressions_schema() -> Schema:
     }
 
 
+def report_schema() -> Schema:
+    """Schema of the versioned JSON report (``--format json``)."""
+    from .reports.report_schema import report_schema as build
+
+    return build()
+
+
 SCHEMAS: dict[str, Any] = {
     "role": role_schema,
     "workflow": workflow_schema,
     "ticket": ticket_schema,
     "suppressions": suppressions_schema,
+    "report": report_schema,
 }
 
 

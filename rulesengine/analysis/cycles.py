@@ -1,57 +1,88 @@
-"""Cycles and chains among one kind of move (escalations, transfers) in a class's graph."""
+"""Cycles and chains among one kind of move (escalations, transfers) in a class's graph.
+
+Most classes have few such edges and no cycle, so the common path is a plain
+topological sort over a dict; networkx is imported only to dissect a graph that does
+contain a cycle.
+"""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
-
-import networkx as nx
 
 from .explore import ClassRun, Situation
 from .index import Move
 
+Edge = tuple[Situation, Move, Situation]
 
-def subgraph(run: ClassRun, kinds: Iterable[str]) -> nx.MultiDiGraph:
-    kinds = set(kinds)
-    g = nx.MultiDiGraph()
+
+def _adjacency(run: ClassRun, kinds: frozenset[str]) -> dict[Situation, list[tuple[Move, Situation]]]:
+    adj: dict[Situation, list[tuple[Move, Situation]]] = {}
     for a, m, b in run.edges:
         if m.kind in kinds:
-            g.add_edge(a, b, move=m)
-    return g
+            adj.setdefault(a, []).append((m, b))
+            adj.setdefault(b, [])
+    return adj
 
 
-def first_cycles(run: ClassRun, kinds: Iterable[str]) -> list[list[tuple[Situation, Move, Situation]]]:
+def _topological(adj: dict[Situation, list[tuple[Move, Situation]]]) -> list[Situation] | None:
+    """A topological order, or None when the graph has a cycle."""
+    indeg = dict.fromkeys(adj, 0)
+    for outs in adj.values():
+        for _, b in outs:
+            indeg[b] += 1
+    ready = [s for s, n in indeg.items() if n == 0]
+    order: list[Situation] = []
+    while ready:
+        s = ready.pop()
+        order.append(s)
+        for _, b in adj[s]:
+            indeg[b] -= 1
+            if indeg[b] == 0:
+                ready.append(b)
+    return order if len(order) == len(adj) else None
+
+
+def first_cycles(run: ClassRun, kinds: Iterable[str]) -> list[list[Edge]]:
     """One cycle per strongly connected component of the ``kinds`` edges, as edge lists.
 
     The cycle starts at the component's situation nearest to creation, so the trace to
     it plus the cycle reads naturally.
     """
-    g = subgraph(run, kinds)
-    if g.number_of_edges() == 0:
+    adj = _adjacency(run, frozenset(kinds))
+    if not adj or _topological(adj) is not None:
         return []
+    import networkx as nx
+
+    g = nx.MultiDiGraph()
+    for a, outs in adj.items():
+        for m, b in outs:
+            g.add_edge(a, b, move=m)
     order = {s: i for i, s in enumerate(run.parent)}
     out = []
-    for comp in nx.strongly_connected_components(g):
+    for comp in sorted(nx.strongly_connected_components(g), key=lambda c: min(order.get(s, 0) for s in c)):
         if len(comp) < 2 and not any(g.has_edge(s, s) for s in comp):
             continue
         start = min(comp, key=lambda s: order.get(s, 0))
         sub = g.subgraph(comp)
         cyc = nx.find_cycle(sub, source=start)
-        steps = []
-        for a, b, key in cyc:
-            steps.append((a, sub.edges[a, b, key]["move"], b))
-        out.append(steps)
+        out.append([(a, sub.edges[a, b, key]["move"], b) for a, b, key in cyc])
     return out
 
 
-def longest_chain(run: ClassRun, kinds: Iterable[str]) -> list[tuple[Situation, Move, Situation]]:
+def longest_chain(run: ClassRun, kinds: Iterable[str]) -> list[Edge]:
     """The longest path of consecutive ``kinds`` moves (empty when they form a cycle)."""
-    g = subgraph(run, kinds)
-    if g.number_of_edges() == 0 or not nx.is_directed_acyclic_graph(g):
+    adj = _adjacency(run, frozenset(kinds))
+    if not adj:
         return []
-    path = nx.dag_longest_path(g)
-    steps = []
-    for a, b in itertools.pairwise(path):
-        data = g.get_edge_data(a, b)
-        steps.append((a, data[min(data)]["move"], b))
-    return steps
+    order = _topological(adj)
+    if order is None:
+        return []
+    best: dict[Situation, list[Edge]] = {}
+    for s in reversed(order):
+        chain: list[Edge] = []
+        for m, b in adj[s]:
+            cand = [(s, m, b), *best[b]]
+            if len(cand) > len(chain):
+                chain = cand
+        best[s] = chain
+    return max(best.values(), key=len, default=[])

@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from .index import Move, WorkflowIndex
 
 
-@dataclass(frozen=True, order=True)
-class Situation:
+class Situation(NamedTuple):
+    """Where a ticket is (state) and who holds it (owner); a cheap hashable tuple."""
+
     state: str
     owner: str | None
 
@@ -67,57 +68,76 @@ class ClassRun:
         return out
 
 
-def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
-    """Breadth-first exploration of class ``k`` of a workflow."""
+def explore_class(idx: WorkflowIndex, k: int, consulted: set[int] | None = None) -> ClassRun:
+    """Breadth-first exploration of class ``k`` of a workflow.
+
+    ``consulted`` collects the ids of every condition whose truth the search looked at;
+    another class that agrees with this one on all of them explores identically.
+    """
     run = ClassRun(k)
     wf = idx.workflow
+    finals = idx.finals
+    assigned_at = {wf.initial}
+    covered: set[tuple[str, str]] = set()
     first = idx.assignment(wf.initial, k)
     if not first.candidates:
         run.events.append(Event("gap", wf.initial, None, None))
-        return run
-    if first.duplicate:
-        run.events.append(Event("duplicate", wf.initial, None, None, first.candidates))
-    queue: deque[Situation] = deque()
-    for owner in first.owners:
-        s = Situation(wf.initial, owner)
-        if s not in run.parent:
-            run.parent[s] = (None, None)
-            run.starts.append(s)
-            queue.append(s)
-    while queue:
-        cur = queue.popleft()
-        if wf.states[cur.state].final:
-            continue
-        moves = idx.moves(cur.state, cur.owner, k)
-        progressed = False
-        events_before = len(run.events)
-        for m in moves:
-            targets: tuple[str, ...]
-            if m.new_owner is None:
-                asg = idx.assignment(m.target, k)
-                if not asg.candidates:
-                    run.events.append(Event("gap", m.target, cur, m))
-                    continue
-                if asg.duplicate:
-                    run.events.append(Event("duplicate", m.target, cur, m, asg.candidates))
-                targets = asg.owners
-            else:
-                if not wf.states[m.target].final and not idx.covers(m.new_owner, m.target, k):
-                    run.events.append(Event("into-gap", m.target, cur, m))
-                    continue
-                targets = (m.new_owner,)
-            for owner in targets:
-                nxt = Situation(m.target, owner)
-                if nxt == cur:
-                    continue
-                progressed = True
-                run.edges.append((cur, m, nxt))
-                if nxt not in run.parent:
-                    run.parent[nxt] = (cur, m)
-                    queue.append(nxt)
-        blocked = len(run.events) > events_before
-        if not progressed and not blocked and (wf.outgoing(cur.state) or _has_exit_timer(idx, cur.state)):
-            run.events.append(Event("stuck", cur.state, cur, None))
+    else:
+        if first.duplicate:
+            run.events.append(Event("duplicate", wf.initial, None, None, first.candidates))
+        queue: deque[Situation] = deque()
+        parent = run.parent
+        edges = run.edges
+        events = run.events
+        for owner in first.owners:
+            s = Situation(wf.initial, owner)
+            if s not in parent:
+                parent[s] = (None, None)
+                run.starts.append(s)
+                queue.append(s)
+        while queue:
+            cur = queue.popleft()
+            if cur.state in finals:
+                continue
+            moves = idx.moves(cur.state, cur.owner, k)
+            progressed = False
+            events_before = len(events)
+            for m in moves:
+                targets: tuple[str, ...]
+                if m.new_owner is None:
+                    assigned_at.add(m.target)
+                    asg = idx.assignment(m.target, k)
+                    if not asg.candidates:
+                        events.append(Event("gap", m.target, cur, m))
+                        continue
+                    if asg.duplicate:
+                        events.append(Event("duplicate", m.target, cur, m, asg.candidates))
+                    targets = asg.owners
+                else:
+                    if m.target not in finals:
+                        covered.add((m.new_owner, m.target))
+                        if not idx.covers(m.new_owner, m.target, k):
+                            events.append(Event("into-gap", m.target, cur, m))
+                            continue
+                    targets = (m.new_owner,)
+                for owner in targets:
+                    nxt = Situation(m.target, owner)
+                    if nxt == cur:
+                        continue
+                    progressed = True
+                    edges.append((cur, m, nxt))
+                    if nxt not in parent:
+                        parent[nxt] = (cur, m)
+                        queue.append(nxt)
+            if not progressed and len(events) == events_before and idx.has_exit(cur.state):
+                events.append(Event("stuck", cur.state, cur, None))
+    if consulted is not None:
+        for st in assigned_at:
+            consulted |= idx.handle_conds(st)
+        for role, st in covered:
+            consulted |= idx.role_handle_conds(role, st)
+        for sit in run.parent:
+            consulted |= idx.moves_reads(sit.state, sit.owner)
     return run
 
 
@@ -135,7 +155,27 @@ class WorkflowRun:
 
 
 def explore_workflow(idx: WorkflowIndex) -> WorkflowRun:
-    return WorkflowRun(idx, [explore_class(idx, k) for k in range(idx.class_count)])
+    """Explore every class, reusing the run of an earlier class that behaves the same.
+
+    After exploring a class we know every condition its search consulted; a later class
+    whose signature agrees on those conditions makes exactly the same decisions, so its
+    situation graph is the same and is shared rather than searched again.
+    """
+    runs: list[ClassRun] = []
+    reps: list[tuple[frozenset[int], frozenset[int], ClassRun]] = []
+    for k in range(idx.class_count):
+        sig = idx.space.classes[k].signature
+        for consulted, projection, rep in reps:
+            if sig & consulted == projection:
+                runs.append(ClassRun(k, rep.starts, rep.parent, rep.edges, rep.events))
+                break
+        else:
+            seen: set[int] = set()
+            run = explore_class(idx, k, seen)
+            frozen = frozenset(seen)
+            reps.append((frozen, sig & frozen, run))
+            runs.append(run)
+    return WorkflowRun(idx, runs)
 
 
 def trace_steps(

@@ -69,6 +69,10 @@ class Assignment:
     duplicate: bool  # several candidates under `single` ownership, not settled
 
 
+_KINDS = tuple(Kind)
+_EMPTY: frozenset[int] = frozenset()
+
+
 class WorkflowIndex:
     """Permission answers for the cells of one workflow."""
 
@@ -84,6 +88,7 @@ class WorkflowIndex:
 
         self.grants: dict[Kind, dict[str, list[tuple[Grant, int]]]] = {k: {} for k in Kind}
         self.role_grants: dict[tuple[str, Kind], list[tuple[Grant, int]]] = {}
+        self.role_state_grants: dict[tuple[str, Kind, str], list[tuple[Grant, int]]] = {}
         for role in ruleset.roles.values():
             for g in role.grants:
                 states = g.cells.get(workflow.id)
@@ -94,6 +99,7 @@ class WorkflowIndex:
                 per_state = self.grants[g.kind]
                 for s in states:
                     per_state.setdefault(s, []).append(ref)
+                    self.role_state_grants.setdefault((role.id, g.kind, s), []).append(ref)
         self.transition_cond = {t.index: cid(t.condition) for t in workflow.transitions}
         self.escalation_cond = {e.index: cid(e.condition) for e in workflow.escalations}
         self.sla_cond = {s.name: cid(s.condition) for s in workflow.slas}
@@ -104,8 +110,14 @@ class WorkflowIndex:
                     self.grant_cond[(g.role, g.kind.value, g.index)] = c
         self.space: WorkflowSpace = build_space(ruleset, workflow, list(conds), restrict)
         self._eligible: dict[tuple[str, int], tuple[str, ...]] = {}
-        self._moves: dict[tuple[str, str | None, int], tuple[Move, ...]] = {}
+        self._eligible_by_key: dict[tuple[str, frozenset[int]], tuple[str, ...]] = {}
+        self._moves_by_key: dict[tuple[str, str | None, frozenset[int]], tuple[Move, ...]] = {}
+        self._reads: dict[tuple[str, str | None], frozenset[int]] = {}
         self._outgoing = {s: workflow.outgoing(s) for s in workflow.states}
+        self.finals = frozenset(workflow.final_states)
+        # Which conditions each cell's answers depend on: classes that agree on them
+        # share the answer, which makes exploring many classes cheap.
+        self._handle_conds = {s: frozenset(c for _, c in refs) for s, refs in self.grants[Kind.HANDLE].items()}
 
     # -- basic questions -------------------------------------------------------------
     def sig(self, k: int) -> frozenset[int]:
@@ -124,14 +136,56 @@ class WorkflowIndex:
         got = self._eligible.get(key)
         if got is None:
             sig = self.sig(k)
-            got = tuple(sorted({g.role for g, c in self.grants[Kind.HANDLE].get(state, ()) if c in sig}))
+            pkey = (state, sig & self._handle_conds.get(state, frozenset()))
+            got = self._eligible_by_key.get(pkey)
+            if got is None:
+                got = tuple(sorted({g.role for g, c in self.grants[Kind.HANDLE].get(state, ()) if c in sig}))
+                self._eligible_by_key[pkey] = got
             self._eligible[key] = got
+        return got
+
+    def role_handle_conds(self, role: str, state: str) -> frozenset[int]:
+        return frozenset(c for _, c in self.role_state_grants.get((role, Kind.HANDLE, state), ()))
+
+    def has_exit(self, state: str) -> bool:
+        """The state has a transition or a timer out (else it is a structural dead end)."""
+        return bool(self._outgoing[state]) or any(state in e.states for e in self.workflow.escalations)
+
+    def handle_conds(self, state: str) -> frozenset[int]:
+        """Conditions of the handle grants at ``state`` (what eligibility there reads)."""
+        return self._handle_conds.get(state, _EMPTY)
+
+    def moves_reads(self, state: str, owner: str | None) -> frozenset[int]:
+        got = self._reads.get((state, owner))
+        return got if got is not None else self._moves_reads(state, owner)
+
+    def _moves_reads(self, state: str, owner: str | None) -> frozenset[int]:
+        """The conditions :meth:`moves` consults for (state, owner)."""
+        key = (state, owner)
+        got = self._reads.get(key)
+        if got is None:
+            ids: set[int] = set()
+            for t in self._outgoing[state]:
+                ids.add(self.transition_cond[t.index])
+                if owner is not None:
+                    ids.update(c for _, c in self.role_state_grants.get((owner, Kind.HANDLE, t.target), ()))
+            for e in self.workflow.escalations:
+                if state in e.states:
+                    ids.add(self.escalation_cond[e.index])
+            if owner is not None:
+                for kind in _KINDS:
+                    ids.update(c for _, c in self.role_state_grants.get((owner, kind, state), ()))
+            got = frozenset(ids)
+            self._reads[key] = got
         return got
 
     def covering(self, kind: Kind, role: str, state: str, k: int) -> list[Grant]:
         """The grants of ``kind`` that let ``role`` act at (state, class k)."""
+        refs = self.role_state_grants.get((role, kind, state))
+        if not refs:
+            return []
         sig = self.sig(k)
-        return [g for g, c in self.role_grants.get((role, kind), ()) if c in sig and state in g.cells[self.workflow.id]]
+        return [g for g, c in refs if c in sig]
 
     def covers(self, role: str, state: str, k: int) -> bool:
         return role in self.eligible(state, k)
@@ -164,8 +218,11 @@ class WorkflowIndex:
     # -- moves -----------------------------------------------------------------------
     def moves(self, state: str, owner: str | None, k: int) -> tuple[Move, ...]:
         """Every move from (state, owner) for class k, in a stable order."""
-        key = (state, owner, k)
-        got = self._moves.get(key)
+        reads = self._reads.get((state, owner))
+        if reads is None:
+            reads = self._moves_reads(state, owner)
+        pkey = (state, owner, self.space.classes[k].signature & reads)
+        got = self._moves_by_key.get(pkey)
         if got is not None:
             return got
         out: list[Move] = []
@@ -194,7 +251,7 @@ class WorkflowIndex:
                     continue
                 out.append(Move("timer", f"after {e.delay_text}", state, dest, None, e.to, None, None, e))
         result = tuple(out)
-        self._moves[key] = result
+        self._moves_by_key[pkey] = result
         return result
 
     def may_fire(self, role: str, t: Transition, state: str, k: int, owner: str | None) -> list[Grant]:
