@@ -114,7 +114,14 @@ def make_org(out: Path, roles: int, workflows: int, states: int, seed: int = 0, 
             }
             members.append(rid2)
         if dup_here:
-            role_docs[f"{wid}_senior0"]["handle"][0]["when"]["amount"] = {"gt": 0}
+            # planted: a shadow team handles what agent0 handles, outside the assign order
+            rid = f"{wid}_shadow"
+            role_docs[rid] = {
+                "id": rid,
+                "name": {"en": f"Shadow team of {wid}", "zh": f"{wid}影子团队"},
+                "reports_to": lead,
+                "handle": [{"workflows": [wid], "states": agent_states, "when": {"tier": tier_groups[0]}}],
+            }
             planted += 1
         rid = f"{wid}_expert"
         role_docs[rid] = {
@@ -127,10 +134,13 @@ def make_org(out: Path, roles: int, workflows: int, states: int, seed: int = 0, 
         role_docs[lead] = {
             "id": lead,
             "name": {"en": f"Lead of {wid}", "zh": f"{wid}主管"},
-            "handle": [{"workflows": [wid]}],
+            # planted gap: in some workflows the lead does not cover the first state
+            "handle": [{"workflows": [wid], "states": chain[1:]} if gap_here else {"workflows": [wid]}],
         }
         members.append(lead)
         wf["assign"] = [m for m in members if m != lead]
+        if dup_here:
+            members.append(f"{wid}_shadow")
         # fill the team up to its size with specialists per channel and region
         k = 0
         while len(members) < team:

@@ -50,6 +50,23 @@ def _source_line(root: Path | None, file: str, line: int) -> str | None:
     return None
 
 
+def step_line(step: dict[str, Any]) -> str:
+    """One trace step in words: ``new --start--> working by agent``."""
+    event = step.get("event")
+    if event == "create":
+        return f"ticket created at {step.get('state')}"
+    if event == "assign":
+        return f"assigned to {step.get('owner')} at {step.get('state')}"
+    role = f" by {step['role']}" if step.get("role") else ""
+    owner = step.get("owner")
+    hand = f", now held by {owner}" if owner and owner != step.get("role") else ""
+    return f"{step.get('state')} --{event}--> {step.get('to', '')}{role}{hand}"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def text_lines(diags: Iterable[Diagnostic], root: Path | None = None) -> list[tuple[str, str | None]]:
     """(text, style) pairs; the CLI prints them through rich."""
     out: list[tuple[str, str | None]] = []
@@ -67,9 +84,7 @@ def text_lines(diags: Iterable[Diagnostic], root: Path | None = None) -> list[tu
                     width = loc.end_column - loc.column
                 out.append((f"       | {' ' * (caret_col - 1)}{'^' * width}", _STYLE[x.severity]))
         for step in x.trace:
-            role = f" by {step['role']}" if step.get("role") else ""
-            owner = f" (owner: {step['owner']})" if step.get("owner") and step.get("owner") != step.get("role") else ""
-            out.append((f"    ↳ {step.get('state')} --{step.get('event')}--> {step.get('to', '')}{role}{owner}", "dim"))
+            out.append((f"    ↳ {step_line(step)}", "dim"))
         if x.ticket:
             ticket = ", ".join(f"{k}={v}" for k, v in x.ticket.items())
             out.append((f"  ticket: {ticket}", None))

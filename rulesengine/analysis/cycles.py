@@ -7,6 +7,7 @@ contain a cycle.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 
 from .explore import ClassRun, Situation
@@ -86,3 +87,40 @@ def longest_chain(run: ClassRun, kinds: Iterable[str]) -> list[Edge]:
                 chain = cand
         best[s] = chain
     return max(best.values(), key=len, default=[])
+
+
+def cycles_through(run: ClassRun, kinds: Iterable[str], through: str) -> list[list[Edge]]:
+    """One cycle per strongly connected component of the ``kinds`` edges that passes
+    through an edge of kind ``through`` (e.g. a transfer inside a loop of hand-offs)."""
+    adj = _adjacency(run, frozenset(kinds))
+    if not any(m.kind == through for outs in adj.values() for m, _ in outs):
+        return []
+    if _topological(adj) is not None:
+        return []
+    import networkx as nx
+
+    g = nx.DiGraph()
+    for a, outs in adj.items():
+        for _, b in outs:
+            g.add_edge(a, b)
+    order = {s: i for i, s in enumerate(run.parent)}
+    out = []
+    comps = sorted(nx.strongly_connected_components(g), key=lambda c: min(order.get(s, 0) for s in c))
+    for comp in comps:
+        if len(comp) < 2:
+            continue
+        entry = min(comp, key=lambda s: order.get(s, 0))
+        # the first transfer inside the component, nearest to creation
+        inside = [(a, m, b) for a in comp for m, b in adj[a] if m.kind == through and b in comp]
+        if not inside:
+            continue
+        a, m, b = min(inside, key=lambda e: (order.get(e[0], 0), order.get(e[2], 0)))
+        back = nx.shortest_path(g.subgraph(comp), b, a)
+        lead_in = nx.shortest_path(g.subgraph(comp), entry, a) if entry != a else [a]
+        del lead_in  # the trace reaches `a` through the run's own shortest path
+        cycle: list[Edge] = [(a, m, b)]
+        for x, y in itertools.pairwise(back):
+            mv = next(mm for mm, t in adj[x] if t == y)
+            cycle.append((x, mv, y))
+        out.append(cycle)
+    return out

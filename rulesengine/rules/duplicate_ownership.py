@@ -58,7 +58,16 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         state=ev.state,
                         role=ev.candidates[0],
                         ticket=ticket(idx, run.k),
-                        trace=trace(idx, run, ev.at, ev.move, None),
+                        trace=trace(idx, run, ev.at, ev.move, None)
+                        or (
+                            {
+                                "state": idx.workflow.initial,
+                                "event": "create",
+                                "role": None,
+                                "to": idx.workflow.initial,
+                                "owner": None,
+                            },
+                        ),
                         related=tuple(locs),
                     )
 

@@ -41,10 +41,13 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
     for wid, wrun in an.runs.items():
         idx = wrun.index
         wf = idx.workflow
+        can_finish = an.structure[wid].can_finish
         for run in wrun:
             for ev in run.events:
                 if ev.kind not in ("gap", "stuck"):
                     continue
+                if ev.kind == "stuck" and ev.state not in can_finish:
+                    continue  # the state is trapped anyway: no-path-to-final reports it
                 st = wf.states[ev.state]
                 if ev.kind == "gap":
                     how = "no role may own the ticket" + (" on creation" if ev.at is None else "")

@@ -36,9 +36,11 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                     continue
 
                 def build(n: int, sla=sla, run=run, wid=wid, stops=stops, idx=idx) -> Diagnostic:
-                    names = ", ".join(f"`{s}`" for s in sorted(stops))
+                    names = " or ".join(f"`{s}`" for s in sorted(stops))
+                    who = ", ".join(f"{a}={v}" for a, v in idx.ticket(run.k).items()) or "any ticket"
                     return check.finding(
-                        f"SLA `{sla.name}` of `{wid}` never stops: no ticket reaches {names}" + classes_note(n),
+                        f"SLA `{sla.name}` of `{wid}` never stops for some tickets: a ticket with {who} "
+                        f"never reaches {names}" + classes_note(n),
                         location=sla.location,
                         help="stop the SLA at a state these tickets pass, or narrow its `when`",
                         workflow=wid,

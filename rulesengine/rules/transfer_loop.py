@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
-from ..analysis.cycles import first_cycles
+from ..analysis.cycles import cycles_through
 from ..diagnostics import Diagnostic, Severity
 from ._common import Collector, classes_note, ticket
 from ._cycle_common import chain_text, cycle_trace
@@ -14,8 +14,10 @@ from .registry import RuleDoc, rule
 DOC = RuleDoc(
     summary="Coordinate transfers can pass a ticket round in a circle (blame shifting)",
     finds=(
-        "A cycle of situations (state, owner) linked only by `coordinate` transfers: the owner "
-        "transfers the ticket on and, without any work being done, it can come back."
+        "A cycle of situations (state, owner) linked only by hand-offs — `coordinate` transfers, "
+        "possibly mixed with escalations or timers — that contains at least one transfer: the owner "
+        "passes the ticket on and, without any work being done, it can come back. (Cycles made of "
+        "escalations alone are `escalation-cycle`.)"
     ),
     why=(
         "Blame shifting (责任推诿): the ticket bounces between teams and nobody finishes it. The plans "
@@ -38,7 +40,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
     for wid, wrun in an.runs.items():
         idx = wrun.index
         for run in wrun:
-            for steps in first_cycles(run, ("coordinate",)):
+            for steps in cycles_through(run, ("coordinate", "escalate", "timer"), "coordinate"):
                 roles = tuple(sorted({b.owner or "" for _, _, b in steps}))
                 states = tuple(sorted({b.state for _, _, b in steps}))
                 key = (wid, roles, states)
