@@ -56,7 +56,12 @@ def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> d
             for role in idx.eligible(state, k):
                 for g in idx.may_fire(role, t, state, k, None):
                     allowed.append(
-                        {"role": role, "grant": _loc(g.location), "targets": list(g.targets) if g.targets else None}
+                        {
+                            "role": role,
+                            "grant": _loc(g.location),
+                            "targets": list(g.targets) if g.targets else None,
+                            "owner": role in asg.owners,
+                        }
                     )
             entry["allowed"] = allowed
             if not allowed:

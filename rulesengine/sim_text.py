@@ -90,10 +90,14 @@ def explain_text(doc: dict[str, Any], rs: Ruleset) -> list[Line]:
             out.append((f"    {o['role']} may handle, by {o['grant']}", None))
         for t in c["transitions"]:
             if t["allowed"]:
+                main = [a for a in t["allowed"] if a.get("owner")] or t["allowed"]
+                rest = [a["role"] for a in t["allowed"] if a not in main]
                 who = "; ".join(
                     f"{a['role']}" + (f" → {', '.join(a['targets'])}" if a.get("targets") else "") + f" ({a['grant']})"
-                    for a in t["allowed"]
+                    for a in main
                 )
+                if rest:
+                    who += f" — or {', '.join(rest)} when the ticket is raised to them"
                 out.append((f"  {t['name']} → {t['to']} [{t['by']}]: {who}", None))
             else:
                 out.append((f"  {t['name']} → {t['to']} [{t['by']}]: nobody — {t.get('blocked', '')}", "yellow"))
