@@ -427,6 +427,47 @@ def rules(
     raise typer.Exit(EXIT_OK)
 
 
+class RenderFormat(str, enum.Enum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+    dot = "dot"
+    mermaid = "mermaid"
+
+
+class Lang(str, enum.Enum):
+    en = "en"
+    zh = "zh"
+
+
+@app.command()
+def render(
+    directory: DirArg = Path("."),
+    format: Annotated[RenderFormat, typer.Option("--format", "-f", help="Diagram format.")] = RenderFormat.svg,
+    output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the diagrams to.")] = Path(
+        "diagrams"
+    ),
+    workflow: WorkflowOpt = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.en,
+) -> None:
+    """Draw each workflow (owners, permissions, findings overlaid) and the escalation chart."""
+    from .check import run_check
+    from .render.output import RenderError, diagrams, render_files, write_all
+
+    result = _load_or_exit(directory)
+    rs = result.ruleset
+    wids = _workflows(rs, workflow)
+    res = run_check(rs)
+    an = res.analysis
+    try:
+        files = render_files(diagrams(an, res.findings, wids, lang.value), format.value)
+        written = write_all(files, output)
+    except RenderError as exc:
+        _fail(str(exc), exc.help)
+    _print_lines([(f"wrote {p}", None) for p in written])
+    raise typer.Exit(EXIT_OK)
+
+
 def main() -> None:
     """Console-script entry point."""
     # A command is one short batch job that builds a large, long-lived and acyclic

@@ -1,0 +1,1 @@
+"""Diagrams of the compiled model: workflow state machines and the escalation chart."""
