@@ -443,7 +443,10 @@ class Lang(str, enum.Enum):
 @app.command()
 def render(
     directory: DirArg = Path("."),
-    format: Annotated[RenderFormat, typer.Option("--format", "-f", help="Diagram format.")] = RenderFormat.svg,
+    format: Annotated[
+        list[RenderFormat] | None,
+        typer.Option("--format", "-f", help="Diagram format (repeatable, e.g. -f svg -f mermaid). Default: svg."),
+    ] = None,
     output: Annotated[Path, typer.Option("--output", "-o", help="Directory to write the diagrams to.")] = Path(
         "diagrams"
     ),
@@ -459,8 +462,12 @@ def render(
     wids = _workflows(rs, workflow)
     res = run_check(rs)
     an = res.analysis
+    formats = list(dict.fromkeys(f.value for f in (format or [RenderFormat.svg])))
     try:
-        files = render_files(diagrams(an, res.findings, wids, lang.value), format.value)
+        ds = diagrams(an, res.findings, wids, lang.value)
+        files: dict[str, bytes] = {}
+        for fmt in formats:
+            files.update(render_files(ds, fmt))
         written = write_all(files, output)
     except RenderError as exc:
         _fail(str(exc), exc.help)
