@@ -70,13 +70,13 @@ def _write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         return
     try:
+        if output.is_dir():
+            _fail(f"`{output}` is a directory", "give a file name for the report")
         if output.exists() and not output.is_file():
             # a device or pipe (e.g. /dev/stdout, /dev/null): write straight through
             with output.open("w", encoding="utf-8") as fh:
                 fh.write(text)
             return
-        if output.is_dir():
-            _fail(f"`{output}` is a directory", "give a file name for the report")
         tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
         try:
             tmp.write_text(text, encoding="utf-8")

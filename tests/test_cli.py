@@ -218,3 +218,38 @@ def test_python_cli_py_and_console_script_agree(tmp_path: Path) -> None:
     assert a.stdout == b.stdout
     assert "roles/agent.yaml:2:1: error[RE006] duplicate key `id`" in a.stdout
     assert "Traceback" not in a.stdout + a.stderr + b.stdout + b.stderr
+
+
+def test_check_reports_validate_and_carry_traces() -> None:
+    import jsonschema
+
+    broken = ROOT / "examples" / "broken" / "escalation-into-gap"
+    code, out = run("check", str(broken), "--format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    schema = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
+    jsonschema.Draft202012Validator(schema).validate(doc)
+    (f,) = doc["findings"]
+    assert f["name"] == "escalation-into-gap" and f["trace"][0]["event"] == "assign"
+    code, out = run("check", str(broken), "--format", "sarif")
+    sarif = json.loads(out)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["ruleId"] == "RE203"
+    steps = result["codeFlows"][0]["threadFlows"][0]["locations"]
+    assert len(steps) == len(f["trace"])
+    region = result["locations"][0]["physicalLocation"]["region"]
+    assert (region["startLine"], region["startColumn"]) == (f["location"]["line"], f["location"]["column"])
+    code, out = run("check", str(broken), "--format", "junit")
+    assert code == 1 and "<testsuites" in out and "RE203" in out
+    code, out = run("check", str(broken), "--format", "markdown")
+    assert code == 1 and "escalation-into-gap" in out
+
+
+def test_output_file_is_written_whole(tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    target.write_text("old")
+    code, _ = run("check", str(MINI), "--format", "json", "--output", str(target))
+    assert code == 1 and json.loads(target.read_text())["version"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    code, out = run("check", str(MINI), "--format", "json", "--output", str(tmp_path))
+    assert code == 2 and "is a directory" in out
