@@ -57,7 +57,7 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
     chosen = rules
 
     def resolve(items: Iterable[str]) -> set[str]:
-        out = set()
+        out: set[str] = set()
         for raw in items:
             for item in str(raw).split(","):
                 item = item.strip()

@@ -462,6 +462,7 @@ def render(
     wids = _workflows(rs, workflow)
     res = run_check(rs)
     an = res.analysis
+    assert an is not None
     formats = list(dict.fromkeys(f.value for f in (format or [RenderFormat.svg])))
     try:
         ds = diagrams(an, res.findings, wids, lang.value)

@@ -283,10 +283,10 @@ def _compile_calendars(doc: Document | None, ctx: _Ctx) -> dict[str, Calendar]:
             dates[field_name] = frozenset(got)
         both = dates["holidays"] & dates["workdays"]
         if both:
-            day = sorted(both)[0]
+            clash = sorted(both)[0]
             ctx.add(
                 d.INVALID_CALENDAR(
-                    f"`{day}` is both a holiday and a working day",
+                    f"`{clash}` is both a holiday and a working day",
                     doc.locate(path + ("workdays",)),
                 )
             )

@@ -84,18 +84,18 @@ def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> d
                 }
             )
     denied = []
-    for role in ruleset.roles.values():
-        if role.id in idx.eligible(state, k):
+    for other in ruleset.roles.values():
+        if other.id in idx.eligible(state, k):
             continue
-        handles = role.grants_of(Kind.HANDLE)
-        if not role.handles_tickets:
-            denied.append({"role": role.id, "reason": "declared `handles_tickets: false`", "grant": None})
+        handles = other.grants_of(Kind.HANDLE)
+        if not other.handles_tickets:
+            denied.append({"role": other.id, "reason": "declared `handles_tickets: false`", "grant": None})
             continue
         if not handles:
-            denied.append({"role": role.id, "reason": "has no handle grant", "grant": None})
+            denied.append({"role": other.id, "reason": "has no handle grant", "grant": None})
             continue
         _dist, reason, nearest = min(((*_miss(g, wf.id, state, ticket), g) for g in handles), key=lambda x: x[0])
-        denied.append({"role": role.id, "reason": reason, "grant": _loc(nearest.location)})
+        denied.append({"role": other.id, "reason": reason, "grant": _loc(nearest.location)})
     return {
         "ticket": ticket,
         "final": st.final,

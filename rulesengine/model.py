@@ -14,13 +14,17 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 from .conditions import Condition
 from .diagnostics import Location
 
 
-def frozen_map(d: Mapping[str, Any]) -> Mapping[str, Any]:
+def frozen_map(d: Mapping[K, V]) -> Mapping[K, V]:
+    """A read-only copy: compiled collections cannot be changed by their readers."""
     return MappingProxyType(dict(d))
 
 

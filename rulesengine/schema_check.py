@@ -154,7 +154,7 @@ def _rephrase(err: ValidationError, doc: Document) -> Diagnostic:
     if v == "type":
         want = err.validator_value
         wants = want if isinstance(want, list) else [want]
-        words = " or ".join(_TYPE_WORDS.get(w, w) for w in wants)
+        words = " or ".join(_TYPE_WORDS.get(str(w), str(w)) for w in wants)
         got = _type_of(inst)
         help_ = None
         if doc.raw_text(path) is not None and "string" in wants:

@@ -149,7 +149,7 @@ def build_space(
 
     start = frozenset(range(len(conditions))) - never
     raw = rec(0, start) if all(_nonempty(domains[a]) for a in attrs) else []
-    classes = []
+    classes: list[ProfileClass] = []
     by_sig: dict[frozenset[int], int] = {}
     for sig, values in raw:
         if sig in by_sig:

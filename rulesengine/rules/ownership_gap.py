@@ -51,7 +51,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                 st = wf.states[ev.state]
                 if ev.kind == "gap":
                     how = "no role may own the ticket" + (" on creation" if ev.at is None else "")
-                    key = (wid, ev.state, "gap")
+                    key: tuple[object, ...] = (wid, ev.state, "gap")
                 else:
                     how = f"`{ev.at.owner if ev.at else '?'}` holds the ticket but nobody can move it on"
                     key = (wid, ev.state, "stuck", ev.at.owner if ev.at else None)
