@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-K = TypeVar("K")
-V = TypeVar("V")
-
 from .conditions import Condition
 from .diagnostics import Location
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def frozen_map(d: Mapping[K, V]) -> Mapping[K, V]:

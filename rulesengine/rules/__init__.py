@@ -11,6 +11,7 @@ RULE_MODULES = (
     "final_state_has_exit",
     "required_step_skippable",
     "ambiguous_transition",
+    "unfireable_transition",
     "ownership_gap",
     "duplicate_ownership",
     "escalation_into_gap",
