@@ -159,6 +159,7 @@ class ReportFormat(str, enum.Enum):
     sarif = "sarif"
     junit = "junit"
     markdown = "markdown"
+    html = "html"
 
 
 class FailOn(str, enum.Enum):
@@ -194,6 +195,10 @@ def _load_or_exit(directory: Path, fmt: str = "text", output: Path | None = None
         return result
     if fmt == "json":
         _write_output(json_text(result.diagnostics, {"valid": False, "stage": result.stage}), output)
+    elif fmt == "html":
+        from .reports.html import render_html_validation
+
+        _write_output(render_html_validation(result.diagnostics, str(directory)), output)
     elif fmt in ("sarif", "junit", "markdown"):
         _write_output(_render(fmt, result.diagnostics, [], directory, "rulesengine validate"), output)
     else:
@@ -254,6 +259,7 @@ def check(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     max_escalation_depth: DepthOpt = 3,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the HTML report's labels: en or zh.")] = "en",
 ) -> None:
     """Validate, then run every rule over the exhaustive flow simulation."""
     from .analysis.context import Options
@@ -297,6 +303,14 @@ def check(
             _write_output("\n".join(t for t, _ in lines) + "\n", output)
         else:
             _print_lines(lines)
+    elif format is ReportFormat.html:
+        from .reports.html import render_html_report
+
+        if lang not in ("en", "zh"):
+            _fail(f"unknown language `{lang}`", "use `en` or `zh`")
+        _write_output(
+            render_html_report(res, rs, str(directory), lang=lang, findings=findings, fail_on=fail_on.value), output
+        )
     else:
         _write_output(_render(format.value, findings, rules, directory, "rulesengine check", extra), output)
     raise typer.Exit(EXIT_FINDINGS if fails(findings, fail_on.value) else EXIT_OK)
@@ -473,6 +487,50 @@ def render(
     except RenderError as exc:
         _fail(str(exc), exc.help)
     _print_lines([(f"wrote {p}", None) for p in written])
+    raise typer.Exit(EXIT_OK)
+
+
+class MatrixFormat(str, enum.Enum):
+    markdown = "markdown"
+    csv = "csv"
+    html = "html"
+    json = "json"
+
+
+class MatrixBy(str, enum.Enum):
+    state = "state"
+    category = "category"
+
+
+@app.command()
+def matrix(
+    directory: DirArg = Path("."),
+    format: Annotated[MatrixFormat, typer.Option("--format", "-f", help="Table format.")] = MatrixFormat.markdown,
+    by: Annotated[
+        MatrixBy, typer.Option("--by", help="Columns: (workflow, state) cells or categories.")
+    ] = MatrixBy.state,
+    output: OutputOpt = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.en,
+) -> None:
+    """The responsibility matrix: who handles (H), coordinates (C), escalates (E) what, with limits."""
+    from . import matrix as mx
+    from .check import run_check
+
+    result = _load_or_exit(directory)
+    rs = result.ruleset
+    res = run_check(rs)
+    assert res.analysis is not None
+    try:
+        m = mx.build_matrix(res.analysis, res.findings, by=by.value, lang=lang.value)
+    except ValueError as exc:
+        _fail(str(exc))
+    renderers = {
+        MatrixFormat.markdown: mx.render_markdown,
+        MatrixFormat.csv: mx.render_csv,
+        MatrixFormat.html: mx.render_html,
+        MatrixFormat.json: mx.render_json,
+    }
+    _write_output(renderers[format](m), output)
     raise typer.Exit(EXIT_OK)
 
 
