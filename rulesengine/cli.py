@@ -19,12 +19,30 @@ import typer
 
 app = typer.Typer(
     name="rulesengine",
-    help="Responsibility and workflow rules for customer-service centres: validate, check, simulate, explain.",
+    help="Responsibility and workflow rules for customer-service centres: validate, check, simulate, explain, draw.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"rulesengine {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Responsibility and workflow rules for customer-service centres."""
+
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
