@@ -16,6 +16,7 @@ from .diagnostics import Diagnostic, Location, Severity
 from .loader import Document
 from .model import Ruleset
 from .rules.registry import Rule, all_rules, find_rule
+from .schema_check import did_you_mean
 
 SUPPRESSION_UNUSED = d.DiagnosticKind("RE050", "unused-suppression", Severity.WARNING)
 SUPPRESSION_INVALID = d.DiagnosticKind("RE051", "invalid-suppression")
@@ -73,8 +74,6 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
                 elif matched:
                     out.update(matched)
                 else:
-                    from .schema_check import did_you_mean
-
                     hint = did_you_mean(item, [r.name for r in rules] + [r.code for r in rules])
                     raise SelectionError(f"unknown rule `{item}`" + (f"; {hint}" if hint else ""))
         return out
@@ -87,45 +86,37 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
 
 
 def parse_suppressions(doc: Document | None, ruleset: Ruleset) -> tuple[list[Suppression], list[Diagnostic]]:
-    """Read ``suppressions.yaml`` (already schema-checked) into suppressions."""
+    """Read ``suppressions.yaml`` (already schema-checked) into suppressions.
+
+    Every name is checked against the ruleset, so a suppression cannot silently stop
+    matching because of a typo.
+    """
     if doc is None:
         return [], []
     out: list[Suppression] = []
     diags: list[Diagnostic] = []
+    rule_names = [x.name for x in all_rules()] + [x.code for x in all_rules()]
     for i, raw in enumerate(doc.data.get("suppressions", [])):
         loc = doc.locate(("suppressions", i))
         r = find_rule(raw["rule"])
-        if r is None:
-            from .schema_check import did_you_mean
-
-            hint = did_you_mean(raw["rule"], [x.name for x in all_rules()] + [x.code for x in all_rules()])
-            diags.append(SUPPRESSION_INVALID(f"unknown rule `{raw['rule']}` in suppression", loc, help=hint))
-            continue
-        wf = raw.get("workflow")
-        if wf is not None and wf not in ruleset.workflows:
-            from .schema_check import did_you_mean
-
+        known: dict[str, Iterable[str]] = {"rule": rule_names, "workflow": ruleset.workflows, "role": ruleset.roles}
+        bad = [
+            key
+            for key in ("rule", "workflow", "role")
+            if raw.get(key) is not None and (r is None if key == "rule" else raw[key] not in known[key])
+        ]
+        if bad:
+            key = bad[0]
             diags.append(
                 SUPPRESSION_INVALID(
-                    f"unknown workflow `{wf}` in suppression",
-                    doc.locate(("suppressions", i, "workflow")),
-                    help=did_you_mean(wf, ruleset.workflows),
+                    f"unknown {key} `{raw[key]}` in suppression",
+                    doc.locate(("suppressions", i, key)),
+                    help=did_you_mean(str(raw[key]), known[key]),
                 )
             )
             continue
-        role = raw.get("role")
-        if role is not None and role not in ruleset.roles:
-            from .schema_check import did_you_mean
-
-            diags.append(
-                SUPPRESSION_INVALID(
-                    f"unknown role `{role}` in suppression",
-                    doc.locate(("suppressions", i, "role")),
-                    help=did_you_mean(role, ruleset.roles),
-                )
-            )
-            continue
-        out.append(Suppression(r, wf, raw.get("state"), role, raw["reason"], loc))
+        assert r is not None
+        out.append(Suppression(r, raw.get("workflow"), raw.get("state"), raw.get("role"), raw["reason"], loc))
     return out, diags
 
 

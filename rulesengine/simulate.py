@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import random
 import statistics
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .analysis.context import Analysis
 from .analysis.cycles import longest_chain
-from .analysis.explore import ClassRun, Situation
+from .analysis.explore import ClassRun, Situation, bfs_path
 from .analysis.index import Move, WorkflowIndex
 
 LONGEST_BUDGET = 50_000
@@ -70,24 +69,10 @@ def _summarise(start: Situation, edges: list[tuple[Situation, Move, Situation]])
 
 def shortest_path(idx: WorkflowIndex, run: ClassRun) -> PathSummary | None:
     finals = set(idx.workflow.final_states)
-    succ = run.successors()
     for start in run.starts:
-        parent: dict[Situation, tuple[Situation, Move] | None] = {start: None}
-        queue = deque([start])
-        while queue:
-            cur = queue.popleft()
-            if cur.state in finals:
-                path = []
-                while parent[cur] is not None:
-                    prev, m = parent[cur]  # type: ignore[misc]
-                    path.append((prev, m, cur))
-                    cur = prev
-                path.reverse()
-                return _summarise(start, path)
-            for m, nxt in succ.get(cur, ()):
-                if nxt not in parent:
-                    parent[nxt] = (cur, m)
-                    queue.append(nxt)
+        path = bfs_path(run, [start], lambda s: s.state in finals)
+        if path is not None:
+            return _summarise(start, path)
     return None
 
 

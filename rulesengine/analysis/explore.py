@@ -11,7 +11,7 @@ the ticket there, and situations where nobody can move the ticket on.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -139,6 +139,40 @@ def explore_class(idx: WorkflowIndex, k: int, consulted: set[int] | None = None)
         for sit in run.parent:
             consulted |= idx.moves_reads(sit.state, sit.owner)
     return run
+
+
+def bfs_path(
+    run: ClassRun,
+    starts: Iterable[Situation],
+    goal: Callable[[Situation], bool],
+    avoid: Callable[[Situation], bool] = lambda s: False,
+) -> list[tuple[Situation, Move, Situation]] | None:
+    """The shortest path of explored moves from ``starts`` to a ``goal`` situation,
+    never entering an ``avoid`` one; None when there is none."""
+    succ = run.successors()
+    parent: dict[Situation, tuple[Situation, Move] | None] = {}
+    queue: deque[Situation] = deque()
+    for s in starts:
+        if not avoid(s) and s not in parent:
+            parent[s] = None
+            queue.append(s)
+    while queue:
+        cur = queue.popleft()
+        if goal(cur):
+            path: list[tuple[Situation, Move, Situation]] = []
+            step = parent[cur]
+            while step is not None:
+                prev, m = step
+                path.append((prev, m, cur))
+                cur = prev
+                step = parent[cur]
+            path.reverse()
+            return path
+        for m, nxt in succ.get(cur, ()):
+            if nxt not in parent and not avoid(nxt):
+                parent[nxt] = (cur, m)
+                queue.append(nxt)
+    return None
 
 
 def _has_exit_timer(idx: WorkflowIndex, state: str) -> bool:

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from ..analysis.context import Analysis
 from ..analysis.cycles import first_cycles
 from ..diagnostics import Diagnostic, Severity
-from ._common import Collector, classes_note, ticket
-from ._cycle_common import chain_text, cycle_trace
+from ._cycle_common import cycle_findings
 from .registry import RuleDoc, rule
 
 DOC = RuleDoc(
@@ -31,27 +30,10 @@ DOC = RuleDoc(
 
 @rule("RE204", "escalation-cycle", Severity.ERROR, DOC, category="ownership")
 def check(an: Analysis) -> Iterator[Diagnostic]:
-    col = Collector()
-    for wid, wrun in an.runs.items():
-        idx = wrun.index
-        for run in wrun:
-            for steps in first_cycles(run, ("escalate", "timer")):
-                roles = tuple(sorted({b.owner or "" for _, _, b in steps}))
-                states = tuple(sorted({b.state for _, _, b in steps}))
-                key = (wid, roles, states)
-
-                def build(n: int, steps=steps, run=run, idx=idx, wid=wid) -> Diagnostic:
-                    closing = steps[-1][1]
-                    return check.finding(
-                        f"escalation cycle in `{wid}` at `{steps[0][0].state}`: {chain_text(steps)}" + classes_note(n),
-                        location=closing.location,
-                        help="escalate only up the reporting line; the last role should handle the ticket",
-                        workflow=wid,
-                        state=steps[0][0].state,
-                        role=steps[0][0].owner,
-                        ticket=ticket(idx, run.k),
-                        trace=cycle_trace(idx, run, steps),
-                    )
-
-                col.offer(key, run.k, (run.k, len(run.path_to(steps[0][0]))), build)
-    yield from col.results()
+    yield from cycle_findings(
+        an,
+        check,
+        lambda run: first_cycles(run, ("escalate", "timer")),
+        "escalation cycle",
+        "escalate only up the reporting line; the last role should handle the ticket",
+    )

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
-from ..analysis.explore import ClassRun, Situation, _step
+from ..analysis.explore import ClassRun, Situation, _step, bfs_path
 from ..analysis.index import Move
 from ..diagnostics import Diagnostic, Severity
 from ._common import Collector, classes_note, ticket, trace
@@ -28,28 +27,7 @@ DOC = RuleDoc(
 
 
 def _bypass(run: ClassRun, required: str, finals: set[str]) -> list[tuple[Situation, Move, Situation]] | None:
-    succ = run.successors()
-    parent: dict[Situation, tuple[Situation, Move] | None] = {}
-    queue: deque[Situation] = deque()
-    for s in run.starts:
-        if s.state != required:
-            parent[s] = None
-            queue.append(s)
-    while queue:
-        cur = queue.popleft()
-        if cur.state in finals:
-            path = []
-            while parent[cur] is not None:
-                prev, m = parent[cur]  # type: ignore[misc]
-                path.append((prev, m, cur))
-                cur = prev
-            path.reverse()
-            return path
-        for m, nxt in succ.get(cur, ()):
-            if nxt.state != required and nxt not in parent:
-                parent[nxt] = (cur, m)
-                queue.append(nxt)
-    return None
+    return bfs_path(run, run.starts, lambda s: s.state in finals, lambda s: s.state == required)
 
 
 @rule("RE105", "required-step-skippable", Severity.ERROR, DOC, category="structure")

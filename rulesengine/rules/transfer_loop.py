@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from ..analysis.context import Analysis
 from ..analysis.cycles import cycles_through
 from ..diagnostics import Diagnostic, Severity
-from ._common import Collector, classes_note, ticket
-from ._cycle_common import chain_text, cycle_trace
+from ._cycle_common import cycle_findings
 from .registry import RuleDoc, rule
 
 DOC = RuleDoc(
@@ -36,27 +35,10 @@ DOC = RuleDoc(
 
 @rule("RE205", "transfer-loop", Severity.ERROR, DOC, category="ownership")
 def check(an: Analysis) -> Iterator[Diagnostic]:
-    col = Collector()
-    for wid, wrun in an.runs.items():
-        idx = wrun.index
-        for run in wrun:
-            for steps in cycles_through(run, ("coordinate", "escalate", "timer"), "coordinate"):
-                roles = tuple(sorted({b.owner or "" for _, _, b in steps}))
-                states = tuple(sorted({b.state for _, _, b in steps}))
-                key = (wid, roles, states)
-
-                def build(n: int, steps=steps, run=run, idx=idx, wid=wid) -> Diagnostic:
-                    closing = steps[-1][1]
-                    return check.finding(
-                        f"transfer loop in `{wid}` at `{steps[0][0].state}`: {chain_text(steps)}" + classes_note(n),
-                        location=closing.location,
-                        help="make transfers one-way, or let the return transfer move the ticket forward",
-                        workflow=wid,
-                        state=steps[0][0].state,
-                        role=steps[0][0].owner,
-                        ticket=ticket(idx, run.k),
-                        trace=cycle_trace(idx, run, steps),
-                    )
-
-                col.offer(key, run.k, (run.k, len(run.path_to(steps[0][0]))), build)
-    yield from col.results()
+    yield from cycle_findings(
+        an,
+        check,
+        lambda run: cycles_through(run, ("coordinate", "escalate", "timer"), "coordinate"),
+        "transfer loop",
+        "make transfers one-way, or let the return transfer move the ticket forward",
+    )
