@@ -175,12 +175,15 @@ def _compile_attributes(doc: Document | None, ctx: _Ctx) -> dict[str, Attribute]
             continue
         names: dict[str, Name] = {}
         vals: tuple[Any, ...] = ()
+        vlocs: dict[Any, Location] = {}
         if atype is AttrType.ENUM:
             if isinstance(values, dict):
                 vals = tuple(values)
                 names = {v: _name(n, v) for v, n in values.items()}
+                vlocs = {v: doc.locate_key((*path, "values", v)) for v in values}
             else:
                 vals = tuple(values)
+                vlocs = {v: doc.locate((*path, "values", i)) for i, v in enumerate(values)}
         elif atype is AttrType.BOOLEAN:
             vals = (False, True)
         attrs[aid] = Attribute(
@@ -193,6 +196,7 @@ def _compile_attributes(doc: Document | None, ctx: _Ctx) -> dict[str, Attribute]
             maximum=hi,
             unit=raw.get("unit"),
             location=loc,
+            value_locations=frozen_map(vlocs),
         )
     return attrs
 

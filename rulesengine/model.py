@@ -85,6 +85,7 @@ class Attribute:
     maximum: float | None = None
     unit: str | None = None
     location: Location | None = None
+    value_locations: Mapping[Any, Location] = field(default_factory=lambda: frozen_map({}))
 
 
 @dataclass(frozen=True)

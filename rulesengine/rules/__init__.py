@@ -20,6 +20,8 @@ RULE_MODULES = (
     "escalation_depth",
     "grant_matches_nothing",
     "unused_role",
+    "no_workflow",
+    "overlapping_workflows",
     "sla_target_unreachable",
 )
 
