@@ -66,15 +66,20 @@ def make_org(out: Path, roles: int, workflows: int, states: int, seed: int = 0, 
         transitions.append({"name": "raise", "from": chain[1:-1], "to": chain[-1], "by": "escalate"})
         lead = f"{wid}_lead"
         cat = CATEGORIES[w % len(CATEGORIES)]
+        # workflows sharing a category split its tickets by channel and priority band, so
+        # that every ticket follows exactly one workflow (as in a real centre)
+        group = w // len(CATEGORIES)
+        channel = CHANNELS[group % len(CHANNELS)]
+        band = PRIORITIES[:2] if (group // len(CHANNELS)) % 2 == 0 else PRIORITIES[2:]
         region_set = rng.sample(REGIONS, 6)
         wf = {
             "id": wid,
             "name": {"en": f"Workflow {w}", "zh": f"流程{w}"},
-            "applies_when": {"category": cat, "region": region_set},
+            "applies_when": {"category": cat, "channel": channel, "priority": band},
             "initial": chain[0],
             "states": st,
             "transitions": transitions,
-            "escalations": [{"in": chain[0], "after": "3m", "to": lead, "when": {"channel": ["phone", "chat"]}}],
+            "escalations": [{"in": chain[0], "after": "3m", "to": lead, "when": {"priority": band[:1]}}],
             "sla": {"resolution": {"target": "1d", "stop": "done"}},
         }
         members: list[str] = []
@@ -107,7 +112,7 @@ def make_org(out: Path, roles: int, workflows: int, states: int, seed: int = 0, 
                     {
                         "workflows": [wid],
                         "states": agent_states,
-                        "when": {"tier": tiers, "amount": {"gt": limit}, "priority": ["P1", "P2", "P3", "P4"]},
+                        "when": {"tier": tiers, "amount": {"gt": limit}, "region": REGIONS},
                     }
                 ],
                 "escalate": [{"workflows": [wid], "to": lead}],
@@ -154,9 +159,8 @@ def make_org(out: Path, roles: int, workflows: int, states: int, seed: int = 0, 
                         "workflows": [wid],
                         "states": [chain[-1]],
                         "when": {
-                            "channel": [CHANNELS[k % len(CHANNELS)]],
                             "region": [region_set[k % 6]],
-                            "priority": ["P1"],
+                            "priority": [band[k % 2]],
                         },
                     }
                 ],
