@@ -83,6 +83,39 @@ def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> d
                     "location": _loc(e.location),
                 }
             )
+    slas = []
+    for sla in wf.slas:
+        if not idx.sla_applies(sla, k):
+            continue
+        if state in sla.stop:
+            status = "stops here"
+        elif state in sla.pause_in:
+            status = "paused here"
+        elif sla.start == state:
+            status = "starts here"
+        else:
+            status = "running"
+        slas.append(
+            {
+                "name": sla.name,
+                "kind": sla.kind,
+                "target": sla.target.text,
+                "calendar": sla.calendar,
+                "status": status,
+                "location": _loc(sla.location),
+            }
+        )
+    if st.sla is not None:
+        slas.append(
+            {
+                "name": f"time in `{state}`",
+                "kind": "state",
+                "target": st.sla.text,
+                "calendar": None,
+                "status": "running",
+                "location": _loc(st.location),
+            }
+        )
     denied = []
     for other in ruleset.roles.values():
         if other.id in idx.eligible(state, k):
@@ -108,6 +141,7 @@ def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> d
         },
         "transitions": transitions,
         "timers": timers,
+        "slas": slas,
         "denied": denied,
     }
 

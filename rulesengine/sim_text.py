@@ -105,6 +105,9 @@ def explain_text(doc: dict[str, Any], rs: Ruleset) -> list[Line]:
             ok = "" if tm["target_can_handle"] else f" — but {tm['to']} cannot handle it there"
             if tm["applies"]:
                 out.append((f"  timer after {tm['after']}: to {tm['to']} at {tm['goto']}{ok} ({tm['location']})", None))
+        for sla in c.get("slas", []):
+            cal = f" on {sla['calendar']}" if sla["calendar"] else ""
+            out.append((f"  SLA {sla['name']}: {sla['target']}{cal} — {sla['status']}", None))
         for d in c["denied"]:
             where = f" (nearest grant {d['grant']})" if d["grant"] else ""
             out.append((f"  not {d['role']}: {d['reason']}{where}", "dim"))
