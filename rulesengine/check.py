@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from . import diagnostics as d
 from .analysis.context import Analysis, Options
@@ -162,7 +161,3 @@ def fails(findings: Iterable[Diagnostic], fail_on: str) -> bool:
         return False
     floor = Severity(fail_on).rank
     return any(f.severity.rank >= floor for f in findings)
-
-
-def finding_dict(f: Diagnostic) -> dict[str, Any]:
-    return f.to_json()

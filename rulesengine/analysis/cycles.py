@@ -109,15 +109,12 @@ def cycles_through(run: ClassRun, kinds: Iterable[str], through: str) -> list[li
     for comp in comps:
         if len(comp) < 2:
             continue
-        entry = min(comp, key=lambda s: order.get(s, 0))
         # the first transfer inside the component, nearest to creation
         inside = [(a, m, b) for a in comp for m, b in adj[a] if m.kind == through and b in comp]
         if not inside:
             continue
         a, m, b = min(inside, key=lambda e: (order.get(e[0], 0), order.get(e[2], 0)))
         back = nx.shortest_path(g.subgraph(comp), b, a)
-        lead_in = nx.shortest_path(g.subgraph(comp), entry, a) if entry != a else [a]
-        del lead_in  # the trace reaches `a` through the run's own shortest path
         cycle: list[Edge] = [(a, m, b)]
         for x, y in itertools.pairwise(back):
             mv = next(mm for mm, t in adj[x] if t == y)
