@@ -171,6 +171,11 @@ def schema(
     _print_lines([(f"wrote {p}", None) for p in written])
 
 
+class Lang(str, enum.Enum):
+    en = "en"
+    zh = "zh"
+
+
 class ReportFormat(str, enum.Enum):
     text = "text"
     json = "json"
@@ -268,6 +273,16 @@ def _workflows(ruleset, wanted: list[str] | None) -> tuple[str, ...] | None:  # 
     return tuple(dict.fromkeys(wanted))
 
 
+def _analyse(directory: Path):  # type: ignore[no-untyped-def]
+    """Compile (exit 2 on errors) and run every rule; the drawing commands show the findings."""
+    from .check import run_check
+
+    rs = _load_or_exit(directory).ruleset
+    res = run_check(rs)
+    assert res.analysis is not None
+    return rs, res
+
+
 @app.command()
 def check(
     directory: DirArg = Path("."),
@@ -277,7 +292,7 @@ def check(
     select: SelectOpt = None,
     ignore: IgnoreOpt = None,
     max_escalation_depth: DepthOpt = 3,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the HTML report's labels: en or zh.")] = "en",
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the HTML report's labels.")] = Lang.en,
 ) -> None:
     """Validate, then run every rule over the exhaustive flow simulation."""
     from .analysis.context import Options
@@ -324,10 +339,9 @@ def check(
     elif format is ReportFormat.html:
         from .reports.html import render_html_report
 
-        if lang not in ("en", "zh"):
-            _fail(f"unknown language `{lang}`", "use `en` or `zh`")
         _write_output(
-            render_html_report(res, rs, str(directory), lang=lang, findings=findings, fail_on=fail_on.value), output
+            render_html_report(res, rs, str(directory), lang=lang.value, findings=findings, fail_on=fail_on.value),
+            output,
         )
     else:
         _write_output(_render(format.value, findings, rules, directory, "rulesengine check", extra), output)
@@ -467,11 +481,6 @@ class RenderFormat(str, enum.Enum):
     mermaid = "mermaid"
 
 
-class Lang(str, enum.Enum):
-    en = "en"
-    zh = "zh"
-
-
 @app.command()
 def render(
     directory: DirArg = Path("."),
@@ -486,15 +495,11 @@ def render(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.en,
 ) -> None:
     """Draw each workflow (owners, permissions, findings overlaid) and the escalation chart."""
-    from .check import run_check
     from .render.output import RenderError, diagrams, render_files, write_all
 
-    result = _load_or_exit(directory)
-    rs = result.ruleset
+    rs, res = _analyse(directory)
     wids = _workflows(rs, workflow)
-    res = run_check(rs)
     an = res.analysis
-    assert an is not None
     formats = list(dict.fromkeys(f.value for f in (format or [RenderFormat.svg])))
     try:
         ds = diagrams(an, res.findings, wids, lang.value)
@@ -532,12 +537,8 @@ def matrix(
 ) -> None:
     """The responsibility matrix: who handles (H), coordinates (C), escalates (E) what, with limits."""
     from . import matrix as mx
-    from .check import run_check
 
-    result = _load_or_exit(directory)
-    rs = result.ruleset
-    res = run_check(rs)
-    assert res.analysis is not None
+    _, res = _analyse(directory)
     try:
         m = mx.build_matrix(res.analysis, res.findings, by=by.value, lang=lang.value)
     except ValueError as exc:
