@@ -391,7 +391,7 @@ def explain(
     format: Annotated[TextJson, typer.Option("--format", "-f", help="Output format.")] = TextJson.text,
 ) -> None:
     """Who owns a ticket in a state, who may fire what, and which grant (file:line) decides."""
-    from .analysis.index import PermissionIndex
+    from .analysis.context import Analysis
     from .explain import explain as run_explain
     from .schema_check import did_you_mean
 
@@ -405,13 +405,13 @@ def explain(
             did_you_mean(state, wf.states) or "states: " + ", ".join(f"`{s}`" for s in wf.states),
         )
     _profile, restrict = _restrict(rs, set_)
-    idx = PermissionIndex(rs, restrict).workflow(workflow)
-    if idx.class_count == 0:
+    an = Analysis(rs, restrict=restrict, workflows=(workflow,))
+    if an.index.workflow(workflow).class_count == 0:
         _fail(
             f"workflow `{workflow}` does not apply to this ticket",
             f"it applies to: {wf.applies_when.describe()}",
         )
-    doc = run_explain(rs, idx, state)
+    doc = run_explain(rs, an.runs[workflow], state)
     if format is TextJson.json:
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
         raise typer.Exit(EXIT_OK)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from .analysis.index import WorkflowIndex
+from .analysis.explore import ClassRun, EventKind, Situation, WorkflowRun
+from .analysis.index import WorkflowIndex, timer_event, timer_move
 from .diagnostics import Location
-from .model import Grant, Kind, Ruleset
+from .model import Grant, Kind, Ruleset, Transition
 
 MAX_CLASSES = 8
 
@@ -35,51 +36,93 @@ def _miss(g: Grant, wid: str, state: str, ticket: dict[str, Any]) -> tuple[int, 
     return 0, ""
 
 
-def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> dict[str, Any]:
+def holders_at(run: ClassRun | None, state: str) -> list[str]:
+    """The owners a ticket of the run's class may have at ``state``, in search order."""
+    if run is None:
+        return []
+    return list(dict.fromkeys(sit.owner for sit in run.parent if sit.state == state and sit.owner is not None))
+
+
+def _blocked(idx: WorkflowIndex, t: Transition, state: str, k: int, ticket: dict[str, Any], holders: list[str]) -> str:
+    """Why no holder may fire ``t`` here, in the order the transition function checks."""
+    if idx.workflow.states[state].final:
+        return "the state is final"
+    if not idx.transition_enabled(t, k):
+        return "its condition fails: " + ", ".join(t.condition.failing(ticket))
+    if not holders:
+        return "nobody holds the ticket here"
+    if t.roles is not None and not set(holders) & t.roles:
+        return f"only {', '.join(sorted(t.roles))} may fire it"
+    return f"no owner holds {'an' if t.by is Kind.ESCALATE else 'a'} {t.by.value} grant covering it"
+
+
+def _assigned(run: ClassRun, state: str, owner: str) -> bool:
+    got = run.parent.get(Situation(state, owner))
+    return got is not None and (got[1] is None or got[1].new_owner is None)
+
+
+def explain_class(
+    ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int, run: ClassRun | None, owner: str | None = None
+) -> dict[str, Any]:
+    """What happens to a ticket of class ``k`` at ``state``, read off the transition function.
+
+    The holders are the owners the exploration reaches at ``state`` (or ``owner`` when
+    the caller names the ticket's owner), so ``explain`` says exactly what ``check``
+    proves and ``decide`` enforces.
+    """
     wf = idx.workflow
     ticket = dict(idx.ticket(k))
     st = wf.states[state]
-    owners = []
-    for role in idx.eligible(state, k):
-        g = idx.covering(Kind.HANDLE, role, state, k)[0]
-        owners.append({"role": role, "grant": _loc(g.location)})
-    asg = idx.assignment(state, k)
+    reached = run is not None and any(sit.state == state for sit in run.parent)
+    holders = [owner] if owner is not None else holders_at(run, state)
+    events = [ev for ev in (run.events if run is not None else ()) if ev.state == state]
+    hypothetical = owner is None and not reached and not st.final
+    if hypothetical:
+        # no ticket of this kind gets here: say who would own one that arrived unowned
+        asg = idx.assignment(state, k)
+        holders = list(asg.owners)
+    eligible = [
+        {"role": role, "grant": _loc(idx.covering(Kind.HANDLE, role, state, k)[0].location)}
+        for role in idx.eligible(state, k)
+    ]
+    # holders that a fresh assignment put here (the usual owner) rather than a hand-off
+    fresh = set(holders) if hypothetical else {h for h in holders if run is not None and _assigned(run, state, h)}
     transitions = []
+    steps = {h: idx.steps(state, h, k) for h in holders}
     for t in wf.outgoing(state):
         entry: dict[str, Any] = {"name": t.name, "to": t.target, "by": t.by.value, "location": _loc(t.location)}
-        if not idx.transition_enabled(t, k):
-            entry["allowed"] = []
-            entry["blocked"] = "its condition fails: " + ", ".join(t.condition.failing(ticket))
-        else:
-            allowed = []
-            # only a role that may hold the ticket here (it covers the cell) can fire
-            for role in idx.eligible(state, k):
-                for g in idx.may_fire(role, t, state, k, None):
-                    allowed.append(
-                        {
-                            "role": role,
-                            "grant": _loc(g.location),
-                            "targets": list(g.targets) if g.targets else None,
-                            "owner": role in asg.owners,
-                        }
-                    )
-            entry["allowed"] = allowed
-            if not allowed:
-                entry["blocked"] = "no owner holds the needed grant" + (
-                    f" (only {', '.join(sorted(t.roles))} may fire it)" if t.roles else ""
+        allowed = []
+        for h in holders:
+            for m, out in steps[h]:
+                if m.transition is not t:
+                    continue
+                allowed.append(
+                    {
+                        "role": h,
+                        "grant": _loc(m.grant.location if m.grant else None),
+                        "targets": [m.new_owner] if t.by is not Kind.HANDLE and m.new_owner else None,
+                        "owner": h in fresh or not fresh,
+                        "lands": out.lands,
+                        "owners_after": list(out.owners),
+                        "problem": out.problem.value if out.problem else None,
+                    }
                 )
+        entry["allowed"] = allowed
+        if not allowed:
+            entry["blocked"] = _blocked(idx, t, state, k, ticket, holders)
         transitions.append(entry)
     timers = []
     for e in wf.escalations:
         if state in e.states:
-            dest = e.goto or state
+            out = idx.apply(timer_move(e, state), k)
             timers.append(
                 {
                     "after": e.delay_text,
+                    "event": timer_event(e),
                     "to": e.to,
-                    "goto": dest,
-                    "applies": idx.escalation_enabled(e, k),
-                    "target_can_handle": st.final or idx.covers(e.to, dest, k),
+                    "goto": out.state,
+                    "applies": idx.escalation_enabled(e, k) and not st.final,
+                    "target_can_handle": out.lands,
                     "location": _loc(e.location),
                 }
             )
@@ -118,7 +161,7 @@ def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> d
         )
     denied = []
     for other in ruleset.roles.values():
-        if other.id in idx.eligible(state, k):
+        if other.id in idx.eligible(state, k) or other.id in holders:
             continue
         handles = other.grants_of(Kind.HANDLE)
         if not other.handles_tickets:
@@ -132,12 +175,15 @@ def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> d
     return {
         "ticket": ticket,
         "final": st.final,
-        "owners": owners,
+        "reached": reached,
+        "owners": eligible,
+        "holders": holders,
         "assignment": {
-            "owners": list(asg.owners),
-            "settled_by_assign_order": len(asg.candidates) > 1 and asg.settled,
-            "duplicate": asg.duplicate,
-            "gap": not asg.candidates and not st.final,
+            "owners": [h for h in holders if h in fresh] or holders,
+            "handed_over": [h for h in holders if fresh and h not in fresh],
+            "settled_by_assign_order": len(idx.eligible(state, k)) > 1 and idx.assignment(state, k).settled,
+            "duplicate": any(ev.kind is EventKind.DUPLICATE for ev in events) or (hypothetical and asg.duplicate),
+            "gap": not holders and not st.final,
         },
         "transitions": transitions,
         "timers": timers,
@@ -146,8 +192,9 @@ def explain_class(ruleset: Ruleset, idx: WorkflowIndex, state: str, k: int) -> d
     }
 
 
-def explain(ruleset: Ruleset, idx: WorkflowIndex, state: str) -> dict[str, Any]:
-    """Explanation of every ticket class of ``idx`` (already narrowed by ``--set``)."""
+def explain(ruleset: Ruleset, wrun: WorkflowRun, state: str) -> dict[str, Any]:
+    """Explanation of every ticket class of an explored workflow (already narrowed by ``--set``)."""
+    idx = wrun.index
     classes = list(range(idx.class_count))
     shown = classes[:MAX_CLASSES]
     return {
@@ -158,5 +205,5 @@ def explain(ruleset: Ruleset, idx: WorkflowIndex, state: str) -> dict[str, Any]:
         "varying_attributes": [
             a for a in idx.space.attributes if len({str(idx.ticket(k).get(a)) for k in classes}) > 1
         ],
-        "classes": [explain_class(ruleset, idx, state, k) for k in shown],
+        "classes": [explain_class(ruleset, idx, state, k, wrun.classes[k]) for k in shown],
     }

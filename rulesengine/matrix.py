@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .analysis.context import Analysis
+from .analysis.explore import EventKind
 from .analysis.index import PermissionIndex, WorkflowIndex
 from .conditions import Condition, Interval, ValueSet
 from .diagnostics import Diagnostic
@@ -335,14 +336,14 @@ def _category_flags(ix: _Indexes, findings: Sequence[Diagnostic], values: Sequen
         wid, state = f.workflow, f.state
         if wid in an.ruleset.workflows:
             base = an.index.workflow(wid)
-            kinds = {"gap", "stuck"} if flag == "gap" else {"duplicate"}
+            kinds = {EventKind.GAP, EventKind.STUCK} if flag == "gap" else {EventKind.DUPLICATE}
             can_finish = an.structure[wid].can_finish if flag == "gap" else None
             sigs = set()
             for run in an.runs.get(wid, ()):
                 for ev in run.events:
                     if ev.kind not in kinds or ev.state != state:
                         continue
-                    if ev.kind == "stuck" and can_finish is not None and state not in can_finish:
+                    if ev.kind is EventKind.STUCK and can_finish is not None and state not in can_finish:
                         continue
                     sigs.add(base.sig(run.k))
             for c in values:

@@ -78,6 +78,8 @@ def explain_text(doc: dict[str, Any], rs: Ruleset) -> list[Line]:
         out.append((f"ticket {_ticket(c['ticket'])}", "cyan"))
         if c["final"]:
             out.append(("  the state is final: the ticket's life is over", None))
+        elif not c["reached"]:
+            out.append(("  no ticket of this kind reaches this state; one that arrived unowned would go to:", "yellow"))
         asg = c["assignment"]
         if asg["gap"]:
             out.append(("  owner: nobody — ownership gap", "bold red"))
@@ -86,14 +88,19 @@ def explain_text(doc: dict[str, Any], rs: Ruleset) -> list[Line]:
         elif asg["owners"]:
             how = " (chosen by the workflow's assign order)" if asg["settled_by_assign_order"] else ""
             out.append((f"  owner: {', '.join(asg['owners'])}{how}", "green"))
+        if asg.get("handed_over"):
+            out.append((f"  also held by {', '.join(asg['handed_over'])} after a hand-off", None))
         for o in c["owners"]:
             out.append((f"    {o['role']} may handle, by {o['grant']}", None))
         for t in c["transitions"]:
             if t["allowed"]:
                 main = [a for a in t["allowed"] if a.get("owner")] or t["allowed"]
-                rest = [a["role"] for a in t["allowed"] if a not in main]
+                rest = list(dict.fromkeys(a["role"] for a in t["allowed"] if a not in main))
                 who = "; ".join(
-                    f"{a['role']}" + (f" → {', '.join(a['targets'])}" if a.get("targets") else "") + f" ({a['grant']})"
+                    f"{a['role']}"
+                    + (f" → {', '.join(a['targets'])}" if a.get("targets") else "")
+                    + f" ({a['grant']})"
+                    + ("" if a["lands"] else " — but nobody may own it there")
                     for a in main
                 )
                 if rest:
@@ -111,4 +118,8 @@ def explain_text(doc: dict[str, Any], rs: Ruleset) -> list[Line]:
         for d in c["denied"]:
             where = f" (nearest grant {d['grant']})" if d["grant"] else ""
             out.append((f"  not {d['role']}: {d['reason']}{where}", "dim"))
+    left = doc["ticket_classes"] - len(doc["classes"])
+    if left > 0:
+        varying = ", ".join(doc["varying_attributes"])
+        out.append((f"… {left} more kinds of ticket not shown; pin one with --set ({varying})", "yellow"))
     return out

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .analysis.context import Analysis
-from .analysis.cycles import longest_chain
+from .analysis.cycles import ESCALATIONS, longest_chain
 from .analysis.explore import ClassRun, Situation, bfs_path
-from .analysis.index import Move, WorkflowIndex
+from .analysis.index import Move, MoveKind, WorkflowIndex
 
 LONGEST_BUDGET = 50_000
 WALK_LIMIT = 200
@@ -60,7 +60,7 @@ def _summarise(start: Situation, edges: list[tuple[Situation, Move, Situation]])
         events.append(m.event)
         if b.owner != a.owner:
             handoffs += 1
-        if m.kind == "coordinate":
+        if m.kind is MoveKind.COORDINATE:
             transfers += 1
         if m.is_escalation:
             escalations += 1
@@ -124,7 +124,7 @@ def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
                 owners[sit.state].append(sit.owner)
     short = shortest_path(idx, run)
     long_, truncated = longest_path(idx, run)
-    chain = longest_chain(run, ("escalate", "timer"))
+    chain = longest_chain(run, ESCALATIONS)
     return {
         "ticket": dict(idx.ticket(run.k)),
         "situations": len(run.parent),

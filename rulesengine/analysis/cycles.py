@@ -11,12 +11,16 @@ import itertools
 from collections.abc import Iterable
 
 from .explore import ClassRun, Situation
-from .index import Move
+from .index import Move, MoveKind
+
+# the moves that raise a ticket, and every move that hands it to a named role
+ESCALATIONS = (MoveKind.ESCALATE, MoveKind.TIMER)
+HANDOFFS = (MoveKind.COORDINATE, MoveKind.ESCALATE, MoveKind.TIMER)
 
 Edge = tuple[Situation, Move, Situation]
 
 
-def _adjacency(run: ClassRun, kinds: frozenset[str]) -> dict[Situation, list[tuple[Move, Situation]]]:
+def _adjacency(run: ClassRun, kinds: frozenset[MoveKind]) -> dict[Situation, list[tuple[Move, Situation]]]:
     adj: dict[Situation, list[tuple[Move, Situation]]] = {}
     for a, m, b in run.edges:
         if m.kind in kinds:
@@ -43,7 +47,7 @@ def _topological(adj: dict[Situation, list[tuple[Move, Situation]]]) -> list[Sit
     return order if len(order) == len(adj) else None
 
 
-def first_cycles(run: ClassRun, kinds: Iterable[str]) -> list[list[Edge]]:
+def first_cycles(run: ClassRun, kinds: Iterable[MoveKind]) -> list[list[Edge]]:
     """One cycle per strongly connected component of the ``kinds`` edges, as edge lists.
 
     The cycle starts at the component's situation nearest to creation, so the trace to
@@ -70,7 +74,7 @@ def first_cycles(run: ClassRun, kinds: Iterable[str]) -> list[list[Edge]]:
     return out
 
 
-def longest_chain(run: ClassRun, kinds: Iterable[str]) -> list[Edge]:
+def longest_chain(run: ClassRun, kinds: Iterable[MoveKind]) -> list[Edge]:
     """The longest path of consecutive ``kinds`` moves (empty when they form a cycle)."""
     adj = _adjacency(run, frozenset(kinds))
     if not adj:
@@ -89,11 +93,11 @@ def longest_chain(run: ClassRun, kinds: Iterable[str]) -> list[Edge]:
     return max(best.values(), key=len, default=[])
 
 
-def cycles_through(run: ClassRun, kinds: Iterable[str], through: str) -> list[list[Edge]]:
+def cycles_through(run: ClassRun, kinds: Iterable[MoveKind], through: MoveKind) -> list[list[Edge]]:
     """One cycle per strongly connected component of the ``kinds`` edges that passes
     through an edge of kind ``through`` (e.g. a transfer inside a loop of hand-offs)."""
     adj = _adjacency(run, frozenset(kinds))
-    if not any(m.kind == through for outs in adj.values() for m, _ in outs):
+    if not any(m.kind is through for outs in adj.values() for m, _ in outs):
         return []
     if _topological(adj) is not None:
         return []
@@ -110,7 +114,7 @@ def cycles_through(run: ClassRun, kinds: Iterable[str], through: str) -> list[li
         if len(comp) < 2:
             continue
         # the first transfer inside the component, nearest to creation
-        inside = [(a, m, b) for a in comp for m, b in adj[a] if m.kind == through and b in comp]
+        inside = [(a, m, b) for a in comp for m, b in adj[a] if m.kind is through and b in comp]
         if not inside:
             continue
         a, m, b = min(inside, key=lambda e: (order.get(e[0], 0), order.get(e[2], 0)))

@@ -10,6 +10,7 @@ the ticket there, and situations where nobody can move the ticket on.
 
 from __future__ import annotations
 
+import enum
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,11 +26,20 @@ class Situation(NamedTuple):
     owner: str | None
 
 
+class EventKind(str, enum.Enum):
+    """What the search reports: the landing problems of :class:`Problem`, and being stuck."""
+
+    GAP = "gap"
+    DUPLICATE = "duplicate"
+    INTO_GAP = "into-gap"
+    STUCK = "stuck"
+
+
 @dataclass(frozen=True)
 class Event:
     """Something an ownership rule reports, found during the search."""
 
-    kind: str  # gap | duplicate | into-gap | stuck
+    kind: EventKind
     state: str
     at: Situation | None  # the situation the move started from (None: creation)
     move: Move | None
@@ -79,58 +89,44 @@ def explore_class(idx: WorkflowIndex, k: int, consulted: set[int] | None = None)
     finals = idx.finals
     assigned_at = {wf.initial}
     covered: set[tuple[str, str]] = set()
-    first = idx.assignment(wf.initial, k)
-    if not first.candidates:
-        run.events.append(Event("gap", wf.initial, None, None))
-    else:
-        if first.duplicate:
-            run.events.append(Event("duplicate", wf.initial, None, None, first.candidates))
-        queue: deque[Situation] = deque()
-        parent = run.parent
-        edges = run.edges
-        events = run.events
-        for owner in first.owners:
-            s = Situation(wf.initial, owner)
-            if s not in parent:
-                parent[s] = (None, None)
-                run.starts.append(s)
-                queue.append(s)
-        while queue:
-            cur = queue.popleft()
-            if cur.state in finals:
-                continue
-            moves = idx.moves(cur.state, cur.owner, k)
-            progressed = False
-            events_before = len(events)
-            for m in moves:
-                targets: tuple[str, ...]
-                if m.new_owner is None:
-                    assigned_at.add(m.target)
-                    asg = idx.assignment(m.target, k)
-                    if not asg.candidates:
-                        events.append(Event("gap", m.target, cur, m))
-                        continue
-                    if asg.duplicate:
-                        events.append(Event("duplicate", m.target, cur, m, asg.candidates))
-                    targets = asg.owners
-                else:
-                    if m.target not in finals:
-                        covered.add((m.new_owner, m.target))
-                        if not idx.covers(m.new_owner, m.target, k):
-                            events.append(Event("into-gap", m.target, cur, m))
-                            continue
-                    targets = (m.new_owner,)
-                for owner in targets:
-                    nxt = Situation(m.target, owner)
-                    if nxt == cur:
-                        continue
-                    progressed = True
-                    edges.append((cur, m, nxt))
-                    if nxt not in parent:
-                        parent[nxt] = (cur, m)
-                        queue.append(nxt)
-            if not progressed and len(events) == events_before and idx.has_exit(cur.state):
-                events.append(Event("stuck", cur.state, cur, None))
+    first = idx.arrive(k)
+    if first.problem is not None:
+        run.events.append(Event(EventKind(first.problem.value), wf.initial, None, None, first.candidates))
+    parent = run.parent
+    edges = run.edges
+    events = run.events
+    queue: deque[Situation] = deque()
+    for owner in first.owners:
+        s = Situation(wf.initial, owner)
+        if s not in parent:
+            parent[s] = (None, None)
+            run.starts.append(s)
+            queue.append(s)
+    while queue:
+        cur = queue.popleft()
+        if cur.state in finals:
+            continue
+        progressed = False
+        events_before = len(events)
+        for m in idx.moves(cur.state, cur.owner, k):
+            out = idx.apply(m, k)
+            if out.fresh:
+                assigned_at.add(m.target)
+            elif m.target not in finals and m.new_owner is not None:
+                covered.add((m.new_owner, m.target))
+            if out.problem is not None:
+                events.append(Event(EventKind(out.problem.value), m.target, cur, m, out.candidates))
+            for owner in out.owners:
+                nxt = Situation(m.target, owner)
+                if nxt == cur:
+                    continue
+                progressed = True
+                edges.append((cur, m, nxt))
+                if nxt not in parent:
+                    parent[nxt] = (cur, m)
+                    queue.append(nxt)
+        if not progressed and len(events) == events_before and idx.has_exit(cur.state):
+            events.append(Event(EventKind.STUCK, cur.state, cur, None))
     if consulted is not None:
         for st in assigned_at:
             consulted |= idx.handle_conds(st)

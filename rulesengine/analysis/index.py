@@ -19,6 +19,7 @@ Semantics (DESIGN.md §1):
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,11 +31,36 @@ from ..model import Grant, Kind, Ownership, Ruleset, Sla, TimedEscalation, Trans
 from .partition import WorkflowSpace, build_space
 
 
+class MoveKind(str, enum.Enum):
+    """How a move is made: by the owner through one of its grants, or by a timer."""
+
+    HANDLE = "handle"
+    COORDINATE = "coordinate"
+    ESCALATE = "escalate"
+    TIMER = "timer"
+
+    @property
+    def is_escalation(self) -> bool:
+        return self in (MoveKind.ESCALATE, MoveKind.TIMER)
+
+
+class Problem(str, enum.Enum):
+    """What can go wrong when a move lands (the events the ownership rules report)."""
+
+    GAP = "gap"  # a fresh assignment finds no eligible role
+    DUPLICATE = "duplicate"  # several eligible roles, not settled, under `single`
+    INTO_GAP = "into-gap"  # a named new owner cannot handle the ticket where it lands
+
+
 @dataclass(frozen=True)
 class Move:
-    """One way a ticket can move on from a situation."""
+    """One way a ticket can move on from a situation.
 
-    kind: str  # handle | coordinate | escalate | timer
+    A transition is identified by its workflow and index (names may repeat); a timer by
+    its escalation.  :attr:`key` is the event id callers name it by.
+    """
+
+    kind: MoveKind
     event: str
     source: str
     target: str
@@ -45,8 +71,15 @@ class Move:
     escalation: TimedEscalation | None = None
 
     @property
+    def key(self) -> str:
+        """The event id: the transition's name, or ``timer:N`` for the N-th escalation."""
+        if self.escalation is not None:
+            return timer_event(self.escalation)
+        return self.event
+
+    @property
     def location(self) -> Location | None:
-        if self.transition is not None and self.kind == "handle":
+        if self.transition is not None and self.kind is MoveKind.HANDLE:
             return self.transition.location
         if self.escalation is not None:
             return self.escalation.location
@@ -56,7 +89,17 @@ class Move:
 
     @property
     def is_escalation(self) -> bool:
-        return self.kind in ("escalate", "timer")
+        return self.kind.is_escalation
+
+
+def timer_move(e: TimedEscalation, state: str) -> Move:
+    """The move a timed escalation makes from ``state``: its role takes the ticket over."""
+    return Move(MoveKind.TIMER, f"after {e.delay_text}", state, e.goto or state, None, e.to, None, None, e)
+
+
+def timer_event(e: TimedEscalation) -> str:
+    """The event id of a timed escalation (timers have no names of their own)."""
+    return f"timer:{e.index}"
 
 
 @dataclass(frozen=True)
@@ -67,6 +110,27 @@ class Assignment:
     owners: tuple[str, ...]  # the role(s) the ticket may end up with
     settled: bool  # one owner chosen (single, or settled by the assign order)
     duplicate: bool  # several candidates under `single` ownership, not settled
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Where a move (or the ticket's creation) leaves the ticket: the one transition function.
+
+    ``owners`` are the owners the ticket may have afterwards (empty when the move lands
+    in a gap); ``fresh`` says a fresh assignment chose them; ``problem`` names what the
+    ownership rules report about the landing.
+    """
+
+    state: str
+    owners: tuple[str, ...]
+    fresh: bool
+    problem: Problem | None = None
+    candidates: tuple[str, ...] = ()
+
+    @property
+    def lands(self) -> bool:
+        """The ticket reaches the state with an owner (or the state is final)."""
+        return self.problem not in (Problem.GAP, Problem.INTO_GAP)
 
 
 _KINDS = tuple(Kind)
@@ -238,31 +302,46 @@ class WorkflowIndex:
                     if not hg:
                         continue
                     stays = wf.states[t.target].final or self.covers(owner, t.target, k)
-                    out.append(Move("handle", t.name, state, t.target, owner, owner if stays else None, hg[0], t))
+                    out.append(Move(MoveKind.HANDLE, t.name, state, t.target, owner, owner if stays else None, hg[0], t))
                 else:
                     for g in self.covering(t.by, owner, state, k):
                         for target in g.targets:
-                            out.append(Move(t.by.value, t.name, state, t.target, owner, target, g, t))
+                            out.append(Move(MoveKind(t.by.value), t.name, state, t.target, owner, target, g, t))
             for e in wf.escalations:
                 if state not in e.states or not self.escalation_enabled(e, k):
                     continue
-                dest = e.goto or state
-                if e.to == owner and dest == state:
-                    continue
-                out.append(Move("timer", f"after {e.delay_text}", state, dest, None, e.to, None, None, e))
+                if e.to == owner and (e.goto or state) == state:
+                    continue  # it would hand the ticket to its owner where it is
+                out.append(timer_move(e, state))
         result = tuple(out)
         self._moves_by_key[pkey] = result
         return result
 
-    def may_fire(self, role: str, t: Transition, state: str, k: int, owner: str | None) -> list[Grant]:
-        """Grants that let ``role`` fire ``t`` at (state, k) when ``owner`` holds the ticket."""
-        if state not in t.sources or not self.transition_enabled(t, k):
-            return []
-        if t.roles is not None and role not in t.roles:
-            return []
-        if owner is not None and role != owner:
-            return []
-        return self.covering(t.by, role, state, k)
+    def arrive(self, k: int) -> Outcome:
+        """The ticket's creation: a fresh assignment at the initial state."""
+        return self._assign(self.workflow.initial, k)
+
+    def apply(self, move: Move, k: int) -> Outcome:
+        """Apply one move to class ``k``: who holds the ticket where it lands.
+
+        Every command that moves tickets (exploration, explain, ``decide``, ``fire``)
+        goes through here, so they cannot disagree about the result of a move.
+        """
+        if move.new_owner is None:
+            return self._assign(move.target, k)
+        if move.target in self.finals or self.covers(move.new_owner, move.target, k):
+            return Outcome(move.target, (move.new_owner,), False)
+        return Outcome(move.target, (), False, Problem.INTO_GAP, (move.new_owner,))
+
+    def _assign(self, state: str, k: int) -> Outcome:
+        asg = self.assignment(state, k)
+        if not asg.candidates:
+            return Outcome(state, (), True, Problem.GAP)
+        return Outcome(state, asg.owners, True, Problem.DUPLICATE if asg.duplicate else None, asg.candidates)
+
+    def steps(self, state: str, owner: str | None, k: int) -> tuple[tuple[Move, Outcome], ...]:
+        """Every move from (state, owner) for class k with where it leaves the ticket."""
+        return tuple((m, self.apply(m, k)) for m in self.moves(state, owner, k))
 
 
 class PermissionIndex:

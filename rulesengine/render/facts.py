@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..analysis.context import Analysis
+from ..analysis.index import MoveKind
 from ..diagnostics import Diagnostic
 
 GAP_RULES = {"RE201", "RE203"}
@@ -57,7 +58,7 @@ def workflow_facts(an: Analysis, wid: str, findings: Iterable[Diagnostic] = ()) 
             if sit.owner is not None:
                 facts.owners[sit.state].add(sit.owner)
         for a, m, b in run.edges:
-            if m.transition is not None and m.kind != "timer" and m.firer is not None:
+            if m.transition is not None and m.kind is not MoveKind.TIMER and m.firer is not None:
                 facts.firers.setdefault(m.transition.index, {}).setdefault(m.firer, set()).add(b.owner or "")
             if m.escalation is not None and a.owner is not None:
                 facts.timers.setdefault(m.escalation.index, set()).add(a.owner)

@@ -44,7 +44,8 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         roles = sorted(
                             r
                             for r in an.ruleset.roles
-                            if idx.may_fire(r, t1, state, k, None) and idx.may_fire(r, t2, state, k, None)
+                            if {t1.index, t2.index}
+                            <= {m.transition.index for m in idx.moves(state, r, k) if m.transition is not None}
                         )
                         if not roles:
                             continue

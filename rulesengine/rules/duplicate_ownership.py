@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
+from ..analysis.explore import EventKind
 from ..diagnostics import Diagnostic, Severity
 from ..model import Kind
 from ._common import Collector, classes_note, rank, ticket, trace
@@ -39,7 +40,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         idx = wrun.index
         for run in wrun:
             for ev in run.events:
-                if ev.kind != "duplicate":
+                if ev.kind is not EventKind.DUPLICATE:
                     continue
                 key = (wid, ev.state, ev.candidates)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
-from ..analysis.cycles import first_cycles
+from ..analysis.cycles import ESCALATIONS, first_cycles
 from ..diagnostics import Diagnostic, Severity
 from ._cycle_common import cycle_findings
 from .registry import RuleDoc, rule
@@ -33,7 +33,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
     yield from cycle_findings(
         an,
         check,
-        lambda run: first_cycles(run, ("escalate", "timer")),
+        lambda run: first_cycles(run, ESCALATIONS),
         "escalation cycle",
         "escalate only up the reporting line; the last role should handle the ticket",
     )

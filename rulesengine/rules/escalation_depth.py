@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
-from ..analysis.cycles import longest_chain
+from ..analysis.cycles import ESCALATIONS, longest_chain
 from ..diagnostics import Diagnostic, Severity
 from ._common import Collector, classes_note, ticket
 from ._cycle_common import chain_text, cycle_trace
@@ -33,7 +33,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
     for wid, wrun in an.runs.items():
         idx = wrun.index
         for run in wrun:
-            steps = longest_chain(run, ("escalate", "timer"))
+            steps = longest_chain(run, ESCALATIONS)
             if len(steps) <= limit:
                 continue
             key = (wid, tuple(b.owner for _, _, b in steps))

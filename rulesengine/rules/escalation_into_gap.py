@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
+from ..analysis.explore import EventKind
+from ..analysis.index import MoveKind
 from ..diagnostics import Diagnostic, Severity
 from ._common import Collector, classes_note, rank, ticket, trace
 from .registry import RuleDoc, rule
@@ -35,11 +37,11 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         idx = wrun.index
         for run in wrun:
             for ev in run.events:
-                if ev.kind != "into-gap" or ev.move is None:
+                if ev.kind is not EventKind.INTO_GAP or ev.move is None:
                     continue
                 m = ev.move
                 key = (wid, m.source, m.event, m.new_owner, ev.state)
-                what = {"timer": "timed escalation", "escalate": "escalation", "coordinate": "transfer"}[m.kind]
+                what = {MoveKind.TIMER: "timed escalation", MoveKind.ESCALATE: "escalation"}.get(m.kind, "transfer")
 
                 def build(n: int, ev=ev, m=m, run=run, idx=idx, wid=wid, what=what) -> Diagnostic:
                     by = f" by `{m.firer}`" if m.firer else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
+from ..analysis.explore import EventKind
 from ..diagnostics import Diagnostic, Severity
 from ._common import Collector, classes_note, rank, ticket, trace
 from .registry import RuleDoc, rule
@@ -44,12 +45,12 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         can_finish = an.structure[wid].can_finish
         for run in wrun:
             for ev in run.events:
-                if ev.kind not in ("gap", "stuck"):
+                if ev.kind not in (EventKind.GAP, EventKind.STUCK):
                     continue
-                if ev.kind == "stuck" and ev.state not in can_finish:
+                if ev.kind is EventKind.STUCK and ev.state not in can_finish:
                     continue  # the state is trapped anyway: no-path-to-final reports it
                 st = wf.states[ev.state]
-                if ev.kind == "gap":
+                if ev.kind is EventKind.GAP:
                     how = "no role may own the ticket" + (" on creation" if ev.at is None else "")
                     key: tuple[object, ...] = (wid, ev.state, "gap")
                 else:
@@ -62,12 +63,12 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         location=st.location,
                         help=(
                             "give a role a `handle` grant covering this state for this ticket"
-                            if ev.kind == "gap"
+                            if ev.kind is EventKind.GAP
                             else "let the owner fire a transition here, or add an escalation or timer"
                         ),
                         workflow=wid,
                         state=ev.state,
-                        role=ev.at.owner if ev.kind == "stuck" and ev.at else None,
+                        role=ev.at.owner if ev.kind is EventKind.STUCK and ev.at else None,
                         ticket=ticket(idx, run.k),
                         trace=trace(idx, run, ev.at, ev.move, None) or _creation(idx.workflow.initial),
                     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
-from ..analysis.cycles import cycles_through
+from ..analysis.cycles import HANDOFFS, cycles_through
+from ..analysis.index import MoveKind
 from ..diagnostics import Diagnostic, Severity
 from ._cycle_common import cycle_findings
 from .registry import RuleDoc, rule
@@ -38,7 +39,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
     yield from cycle_findings(
         an,
         check,
-        lambda run: cycles_through(run, ("coordinate", "escalate", "timer"), "coordinate"),
+        lambda run: cycles_through(run, HANDOFFS, MoveKind.COORDINATE),
         "transfer loop",
         "make transfers one-way, or let the return transfer move the ticket forward",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
+from ..analysis.explore import EventKind
 from ..diagnostics import Diagnostic, Severity
 from ._common import first_reaching, ticket, trace
 from .registry import RuleDoc, rule
@@ -38,7 +39,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         stuck: set[str] = set()  # ownership-gap already reports these states
         for run in wrun:
             reached.update(s.state for s in run.parent)
-            stuck.update(ev.state for ev in run.events if ev.kind == "stuck")
+            stuck.update(ev.state for ev in run.events if ev.kind is EventKind.STUCK)
             for _, m, _ in run.edges:
                 if m.transition is not None:
                     fired.add(m.transition.index)
