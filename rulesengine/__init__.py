@@ -1,1 +1,44 @@
+"""rulesengine: responsibility and workflow rules for customer-service centres.
+
+The public API is what this module exports (``__all__``); every other module is
+internal and may change between versions.
+
+>>> import rulesengine
+>>> engine = rulesengine.load("path/to/rules")          # doctest: +SKIP
+>>> engine.decide(ticket, "approve", {"id": "p-17", "roles": ["super_agent"]})  # doctest: +SKIP
+"""
+
+from .engine import (
+    Actor,
+    Decision,
+    Engine,
+    Fired,
+    GrantRef,
+    InvalidTicket,
+    Reason,
+    RulesInvalid,
+    Ticket,
+    TransitionDenied,
+    TransitionRef,
+    load,
+)
+from .engine.holder import EngineHolder
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "Actor",
+    "Decision",
+    "Engine",
+    "EngineHolder",
+    "Fired",
+    "GrantRef",
+    "InvalidTicket",
+    "Reason",
+    "RulesInvalid",
+    "Ticket",
+    "TransitionDenied",
+    "TransitionRef",
+    "__version__",
+    "load",
+]

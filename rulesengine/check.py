@@ -45,6 +45,11 @@ class CheckResult:
     rules: list[Rule]
     suppressed: list[tuple[Diagnostic, Suppression]] = field(default_factory=list)
     analysis: Analysis | None = None
+    invalid: list[Diagnostic] = field(default_factory=list)  # errors in suppressions.yaml: nothing ran
+
+    @property
+    def ok(self) -> bool:
+        return not self.invalid
 
 
 class SelectionError(ValueError):
@@ -161,3 +166,22 @@ def fails(findings: Iterable[Diagnostic], fail_on: str) -> bool:
         return False
     floor = Severity(fail_on).rank
     return any(f.severity.rank >= floor for f in findings)
+
+
+def check_ruleset(
+    ruleset: Ruleset,
+    suppressions: Document | None = None,
+    rules: list[Rule] | None = None,
+    options: Options | None = None,
+    analysis: Analysis | None = None,
+) -> CheckResult:
+    """The check pipeline every command that shows findings runs: select → suppress → run.
+
+    ``suppressions`` is the rules directory's ``suppressions.yaml`` (``CompileResult``
+    carries it); an invalid entry stops the run and comes back in ``invalid``, so a
+    suppressed finding is suppressed in the matrix and the diagrams exactly as in ``check``.
+    """
+    sups, errors = parse_suppressions(suppressions, ruleset)
+    if errors:
+        return CheckResult([], rules or all_rules(), invalid=errors)
+    return run_check(ruleset, rules, sups, options, analysis)

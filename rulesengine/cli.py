@@ -275,10 +275,15 @@ def _workflows(ruleset, wanted: list[str] | None) -> tuple[str, ...] | None:  # 
 
 def _analyse(directory: Path):  # type: ignore[no-untyped-def]
     """Compile (exit 2 on errors) and run every rule; the drawing commands show the findings."""
-    from .check import run_check
+    from .check import check_ruleset
+    from .report_text import text_lines
 
-    rs = _load_or_exit(directory).ruleset
-    res = run_check(rs)
+    result = _load_or_exit(directory)
+    rs = result.ruleset
+    res = check_ruleset(rs, result.suppressions)
+    if not res.ok:
+        _print_lines(text_lines(res.invalid, directory), stderr=True)
+        raise typer.Exit(EXIT_INVALID)
     assert res.analysis is not None
     return rs, res
 
@@ -296,7 +301,7 @@ def check(
 ) -> None:
     """Validate, then run every rule over the exhaustive flow simulation."""
     from .analysis.context import Options
-    from .check import SelectionError, fails, parse_suppressions, run_check, select_rules
+    from .check import SelectionError, check_ruleset, fails, select_rules
     from .diagnostics import sort_diagnostics, summary
     from .report_text import plural, text_lines
 
@@ -306,11 +311,10 @@ def check(
         _fail(str(exc), "`rulesengine rules` lists the rules")
     result = _load_or_exit(directory, format.value, output)
     rs = result.ruleset
-    sups, sup_errors = parse_suppressions(result.suppressions, rs)
-    if sup_errors:
-        _print_lines(text_lines(sup_errors, directory), stderr=True)
+    res = check_ruleset(rs, result.suppressions, rules, Options(max_escalation_depth=max_escalation_depth))
+    if not res.ok:
+        _print_lines(text_lines(res.invalid, directory), stderr=True)
         raise typer.Exit(EXIT_INVALID)
-    res = run_check(rs, rules, sups, Options(max_escalation_depth=max_escalation_depth))
     findings = sort_diagnostics(list(result.diagnostics) + res.findings)
     extra = {
         "rules_run": [r.code for r in rules],

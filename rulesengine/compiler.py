@@ -13,7 +13,9 @@ The number of errors reported is capped so a badly broken directory stays readab
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import itertools
 import re
 import zoneinfo
@@ -547,7 +549,8 @@ class _Resolver:
             for w in wf_ids:
                 cells[w] = frozenset(s for s, st in self.wf_states[w].items() if not st.get("final", False))
         cond = self.condition(doc, path + ("when",), raw.get("when"))
-        cond = cond.conjoin(self.limits(doc, path + ("limits",), raw.get("limits")))
+        limits = self.limits(doc, path + ("limits",), raw.get("limits"))
+        cond = cond.conjoin(limits)
         targets: tuple[str, ...] = ()
         if kind is Kind.COORDINATE:
             tl = _as_list(raw["with"])
@@ -585,6 +588,7 @@ class _Resolver:
             index=i,
             cells=frozen_map(dict(sorted(cells.items()))),
             condition=cond,
+            limits=limits,
             targets=targets,
             location=doc.locate(path),
             note=raw.get("note"),
@@ -914,7 +918,27 @@ def compile_files(files: Mapping[str, bytes | str], root: str = ".") -> CompileR
             capped.append(d.TOO_MANY_ERRORS(f"stopped after {MAX_ERRORS} errors", None, help="fix these first"))
         stage = "load" if any(x.code < "RE030" for x in errors) else "schema"
         return CompileResult(None, capped, stage)
-    return compile_sources(src, diags)
+    result = compile_sources(src, diags)
+    if result.ruleset is not None:
+        result.ruleset = dataclasses.replace(result.ruleset, digest=content_digest(files))
+    return result
+
+
+def content_digest(files: Mapping[str, bytes | str]) -> str:
+    """The content hash of a rules directory: every file's path and bytes, in path order.
+
+    Decisions carry it so that an auditor can tell which version of the rules decided;
+    it changes with any byte of any file and with nothing else (not the directory's
+    location, not file times).
+    """
+    h = hashlib.sha256()
+    for path in sorted(files):
+        data = files[path]
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        name = path.replace("\\", "/").encode("utf-8", "surrogateescape")
+        h.update(b"%d:%s\0%d:" % (len(name), name, len(raw)))
+        h.update(raw)
+    return "sha256:" + h.hexdigest()
 
 
 def load_rules(path: str | Path) -> CompileResult:

@@ -12,28 +12,15 @@ from typing import Any
 
 from .analysis.explore import ClassRun, EventKind, Situation, WorkflowRun
 from .analysis.index import WorkflowIndex, timer_event, timer_move
+from .analysis.nearest import nearest
 from .diagnostics import Location
-from .model import Grant, Kind, Ruleset, Transition
+from .model import Kind, Ruleset, Transition
 
 MAX_CLASSES = 8
 
 
 def _loc(loc: Location | None) -> str | None:
     return str(loc) if loc is not None else None
-
-
-def _miss(g: Grant, wid: str, state: str, ticket: dict[str, Any]) -> tuple[int, str]:
-    """How far a grant is from covering the cell: (distance, reason)."""
-    if wid not in g.cells:
-        names = ", ".join(f"`{w}`" for w in g.cells) or "no workflow"
-        return 100, f"its grant covers {names}, not `{wid}`"
-    if state not in g.cells[wid]:
-        states = ", ".join(f"`{s}`" for s in sorted(g.cells[wid]))
-        return 50, f"its grant covers states {states} of `{wid}`, not `{state}`"
-    failing = g.condition.failing(ticket)
-    if failing:
-        return len(failing), "the ticket fails " + " and ".join(f"`{f}`" for f in failing)
-    return 0, ""
 
 
 def holders_at(run: ClassRun | None, state: str) -> list[str]:
@@ -170,8 +157,9 @@ def explain_class(
         if not handles:
             denied.append({"role": other.id, "reason": "has no handle grant", "grant": None})
             continue
-        _dist, reason, nearest = min(((*_miss(g, wf.id, state, ticket), g) for g in handles), key=lambda x: x[0])
-        denied.append({"role": other.id, "reason": reason, "grant": _loc(nearest.location)})
+        near = nearest(handles, wf.id, state, ticket)
+        assert near is not None
+        denied.append({"role": other.id, "reason": near.reason, "grant": _loc(near.grant.location)})
     return {
         "ticket": ticket,
         "final": st.final,

@@ -121,7 +121,8 @@ class Grant:
     """One permission grant of a role, with its scope resolved per workflow.
 
     ``cells`` maps each covered workflow to the states covered there; ``condition`` is
-    the grant's ``when`` joined with its ``limits``.
+    the grant's ``when`` joined with its ``limits``; ``limits`` alone is kept so that a
+    denial can say a limit was exceeded rather than a condition failed.
     """
 
     kind: Kind
@@ -132,6 +133,7 @@ class Grant:
     targets: tuple[str, ...] = ()
     location: Location | None = None
     note: str | None = None
+    limits: Condition = Condition()
 
     def covers(self, workflow: str, state: str, profile: Mapping[str, Any]) -> bool:
         states = self.cells.get(workflow)
@@ -254,6 +256,7 @@ class Ruleset:
     roles: Mapping[str, Role]
     workflows: Mapping[str, Workflow]
     files: tuple[str, ...] = ()
+    digest: str = ""  # content hash of the files it was compiled from (sha256:…)
 
     def grants(self, kind: Kind | None = None) -> tuple[Grant, ...]:
         out: list[Grant] = []

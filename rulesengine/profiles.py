@@ -35,7 +35,7 @@ def parse_value(ruleset: Ruleset, attr_id: str, text: Any) -> Any:
             raise ProfileError(f"`{attr_id}` is a number, not `{text}`")
         try:
             value = float(text)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ProfileError(f"`{attr_id}` is a number, not `{text}`") from None
         if value != value or value in (float("inf"), float("-inf")):
             raise ProfileError(f"`{attr_id}` must be a finite number, not `{text}`")

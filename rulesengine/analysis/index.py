@@ -179,6 +179,9 @@ class WorkflowIndex:
         self._reads: dict[tuple[str, str | None], frozenset[int]] = {}
         self._outgoing = {s: workflow.outgoing(s) for s in workflow.states}
         self.finals = frozenset(workflow.final_states)
+        # once frozen (an engine has warmed every cache it needs), answers are computed
+        # but never stored: the index is then read-only and safe to share between threads
+        self.frozen = False
         # Which conditions each cell's answers depend on: classes that agree on them
         # share the answer, which makes exploring many classes cheap.
         self._handle_conds = {s: frozenset(c for _, c in refs) for s, refs in self.grants[Kind.HANDLE].items()}
@@ -204,8 +207,10 @@ class WorkflowIndex:
             got = self._eligible_by_key.get(pkey)
             if got is None:
                 got = tuple(sorted({g.role for g, c in self.grants[Kind.HANDLE].get(state, ()) if c in sig}))
-                self._eligible_by_key[pkey] = got
-            self._eligible[key] = got
+                if not self.frozen:
+                    self._eligible_by_key[pkey] = got
+            if not self.frozen:
+                self._eligible[key] = got
         return got
 
     def role_handle_conds(self, role: str, state: str) -> frozenset[int]:
@@ -240,7 +245,8 @@ class WorkflowIndex:
                 for kind in _KINDS:
                     ids.update(c for _, c in self.role_state_grants.get((owner, kind, state), ()))
             got = frozenset(ids)
-            self._reads[key] = got
+            if not self.frozen:
+                self._reads[key] = got
         return got
 
     def covering(self, kind: Kind, role: str, state: str, k: int) -> list[Grant]:
@@ -314,7 +320,8 @@ class WorkflowIndex:
                     continue  # it would hand the ticket to its owner where it is
                 out.append(timer_move(e, state))
         result = tuple(out)
-        self._moves_by_key[pkey] = result
+        if not self.frozen:
+            self._moves_by_key[pkey] = result
         return result
 
     def arrive(self, k: int) -> Outcome:

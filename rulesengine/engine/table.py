@@ -1,0 +1,234 @@
+"""Every decision of one workflow, built at load from the permission index.
+
+For each state, each role that may hold the ticket there and each ticket class, the
+table maps every event leaving the state to its outcomes — built by applying the
+index's moves through the one transition function (:meth:`WorkflowIndex.apply`).  So a
+decision is a few dictionary look-ups at run time, nothing is written after load (any
+number of threads may read), and ``decide`` answers exactly what ``check`` explored.
+Identical decisions and identical rows are stored once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..analysis.index import Move, MoveKind, Outcome, Problem, WorkflowIndex, timer_event
+from ..analysis.nearest import nearest
+from ..model import Kind, Ruleset, Transition
+from .classify import Classifier
+from .decision import Decision, GrantRef, TransitionRef
+from .reasons import Reason
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One outcome of an event: ``target`` is the role a transfer or escalation names."""
+
+    target: str | None
+    decision: Decision
+
+
+Row = Mapping[str, "tuple[Option, ...] | Decision"]  # event -> allowed options, or the denial
+
+
+def _owners(roles: tuple[str, ...]) -> str:
+    return ", ".join(f"`{r}`" for r in roles)
+
+
+class WorkflowTable:
+    """The decisions of one workflow, and what ``decide`` needs to find them."""
+
+    def __init__(self, ruleset: Ruleset, idx: WorkflowIndex, rules_hash: str) -> None:
+        self.idx = idx
+        self.workflow = idx.workflow
+        self.rules_hash = rules_hash
+        self.classifier = Classifier(ruleset, idx)
+        wf = self.workflow
+        self.events: frozenset[str] = frozenset(
+            [t.name for t in wf.transitions] + [timer_event(e) for e in wf.escalations]
+        )
+        self.timers = frozenset(timer_event(e) for e in wf.escalations)
+        self.leaving: dict[str, frozenset[str]] = {
+            s: frozenset([t.name for t in wf.outgoing(s)] + [timer_event(e) for e in wf.escalations if s in e.states])
+            for s in wf.states
+        }
+        self._interned: dict[Any, Any] = {}
+        # (state, owner) -> row per class; None where the owner may not hold the ticket
+        self.rows: dict[tuple[str, str], list[Row | None]] = {}
+        for state in wf.states:
+            if state in idx.finals:
+                continue
+            for k in range(idx.class_count):
+                for owner in idx.eligible(state, k):
+                    rows = self.rows.setdefault((state, owner), [None] * idx.class_count)
+                    rows[k] = self._row(state, owner, k)
+        self._interned.clear()
+
+    def _intern(self, value: Any) -> Any:
+        return self._interned.setdefault(value, value)
+
+    # -- building --------------------------------------------------------------------
+    def _row(self, state: str, owner: str, k: int) -> Row:
+        by_event: dict[str, list[tuple[Move, Outcome]]] = {}
+        for m, out in self.idx.steps(state, owner, k):
+            by_event.setdefault(m.key, []).append((m, out))
+        row: dict[str, tuple[Option, ...] | Decision] = {}
+        for event in sorted(self.leaving[state]):
+            steps = by_event.get(event)
+            if steps:
+                row[event] = tuple(self._intern(Option(self._target(m), self._landing(m, out))) for m, out in steps)
+            else:
+                row[event] = self._intern(self._denial(state, owner, k, event))
+        return self._intern(_FrozenRow(row))
+
+    @staticmethod
+    def _target(m: Move) -> str | None:
+        return m.new_owner if m.kind in (MoveKind.COORDINATE, MoveKind.ESCALATE) else None
+
+    def _ref(self, m: Move) -> TransitionRef:
+        if m.transition is not None:
+            return TransitionRef.of(self.workflow.id, m.transition)
+        assert m.escalation is not None
+        e = m.escalation
+        return TransitionRef(self.workflow.id, e.index, m.event, str(e.location) if e.location else None, True)
+
+    def _landing(self, m: Move, out: Outcome) -> Decision:
+        """The decision for a move the owner may make, by where it lands."""
+        grants = (GrantRef.of(m.grant),) if m.grant is not None else ()
+        who = f"`{m.firer}`" if m.firer else "the timer"
+        common: dict[str, Any] = {
+            "event": m.key,
+            "workflow": self.workflow.id,
+            "state": m.source,
+            "next_state": out.state,
+            "target": self._target(m),
+            "grants": grants,
+            "transition": self._ref(m),
+            "rules_hash": self.rules_hash,
+        }
+        if out.problem in (Problem.GAP, Problem.INTO_GAP):
+            whom = (
+                f"`{m.new_owner}` cannot handle it there" if out.problem is Problem.INTO_GAP else "no role may own it"
+            )
+            return Decision(
+                False,
+                Reason.NO_OWNER_AFTER,
+                f"`{m.key}` would leave the ticket at `{out.state}` with no owner: {whom}",
+                **common,
+            )
+        if out.problem is Problem.DUPLICATE:
+            return Decision(
+                False,
+                Reason.SEVERAL_OWNERS_AFTER,
+                f"`{m.key}` would leave the ticket at `{out.state}` with several possible owners "
+                f"({_owners(out.candidates)}) and no `assign` order settling it",
+                owner_after=out.candidates,
+                **common,
+            )
+        how = " (fresh assignment)" if out.fresh else ""
+        return Decision(
+            True,
+            Reason.ALLOWED,
+            f"{who} may fire `{m.key}`: `{m.source}` → `{out.state}`, owned by {_owners(out.owners)}{how}",
+            owner_after=out.owners,
+            fresh_assignment=out.fresh,
+            **common,
+        )
+
+    def _denial(self, state: str, owner: str, k: int, event: str) -> Decision:
+        """Why the owner may not fire ``event`` here, as precisely as the rules allow."""
+        idx = self.idx
+        wf = self.workflow
+        ticket = idx.ticket(k)
+        base: dict[str, Any] = {"event": event, "workflow": wf.id, "state": state, "rules_hash": self.rules_hash}
+        if event in self.timers:
+            e = next(x for x in wf.escalations if timer_event(x) == event)
+            if not idx.escalation_enabled(e, k):
+                failed = tuple(e.condition.failing(ticket))
+                return Decision(
+                    False,
+                    Reason.CONDITION_FAILED,
+                    f"the timer `{event}` does not apply to this ticket: it fails {_conds(failed)}",
+                    failed=failed,
+                    **base,
+                )
+            return Decision(
+                False,
+                Reason.NOT_FROM_STATE,
+                f"the timer `{event}` would hand the ticket to `{e.to}`, which already owns it here",
+                **base,
+            )
+        ts = [t for t in wf.outgoing(state) if t.name == event]
+        enabled = [t for t in ts if idx.transition_enabled(t, k)]
+        if not enabled:
+            failed = tuple(ts[0].condition.failing(ticket))
+            return Decision(
+                False,
+                Reason.CONDITION_FAILED,
+                f"`{event}` is not possible for this ticket: it fails {_conds(failed)}",
+                transition=TransitionRef.of(wf.id, ts[0]),
+                failed=failed,
+                **base,
+            )
+        listed = [t for t in enabled if t.roles is None or owner in t.roles]
+        if not listed:
+            t = enabled[0]
+            return Decision(
+                False,
+                Reason.ROLE_NOT_LISTED,
+                f"only {_owners(tuple(sorted(t.roles or ())))} may fire `{event}`; the owner is `{owner}`",
+                transition=TransitionRef.of(wf.id, t),
+                **base,
+            )
+        return self._no_grant(listed[0], state, owner, ticket, base)
+
+    def _no_grant(
+        self, t: Transition, state: str, owner: str, ticket: Mapping[str, Any], base: dict[str, Any]
+    ) -> Decision:
+        role = self.idx.ruleset.roles[owner]
+        kind = t.by
+        article = "an" if kind is Kind.ESCALATE else "a"
+        near = nearest(role.grants_of(kind), self.workflow.id, state, ticket)
+        ref = TransitionRef.of(self.workflow.id, t)
+        if near is None:
+            return Decision(
+                False,
+                Reason.NO_GRANT,
+                f"`{owner}` has no {kind.value} grant, which `{t.name}` needs",
+                transition=ref,
+                **base,
+            )
+        if not near.distance:  # a covering grant with nothing to hand over to (cannot be written today)
+            return Decision(
+                False,
+                Reason.NO_GRANT,
+                f"`{owner}` holds {article} {kind.value} grant but no move for `{t.name}`",
+                transition=ref,
+                nearest=GrantRef.of(near.grant),
+                **base,
+            )
+        reason = Reason.NO_GRANT
+        if near.failing:
+            reason = Reason.LIMIT_EXCEEDED if near.limit_only else Reason.CONDITION_FAILED
+        return Decision(
+            False,
+            reason,
+            f"`{owner}` may not fire `{t.name}` ({kind.value}): {near.reason}",
+            transition=ref,
+            nearest=GrantRef.of(near.grant),
+            failed=near.failing,
+            **base,
+        )
+
+
+def _conds(failed: tuple[str, ...]) -> str:
+    return " and ".join(f"`{f}`" for f in failed) or "its condition"
+
+
+class _FrozenRow(dict):  # type: ignore[type-arg]
+    """A row that can be interned (hashable by content) and is never changed after load."""
+
+    def __hash__(self) -> int:  # type: ignore[override]
+        return hash(tuple(self.items()))
