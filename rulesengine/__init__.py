@@ -26,6 +26,16 @@ from .engine.holder import EngineHolder
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str) -> object:
+    # the transitions integration imports `transitions` only when a service asks for it
+    if name in ("GuardedTicket", "guarded_machine"):
+        from .engine import machine
+
+        return getattr(machine, name)
+    raise AttributeError(f"module 'rulesengine' has no attribute {name!r}")
+
+
 __all__ = [
     "Actor",
     "Decision",
@@ -33,6 +43,7 @@ __all__ = [
     "EngineHolder",
     "Fired",
     "GrantRef",
+    "GuardedTicket",
     "InvalidTicket",
     "Reason",
     "RulesInvalid",
@@ -40,5 +51,6 @@ __all__ = [
     "TransitionDenied",
     "TransitionRef",
     "__version__",
+    "guarded_machine",
     "load",
 ]

@@ -38,8 +38,13 @@ def conditions(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def rules_dirs(draw: st.DrawFn) -> dict[str, str]:
-    """{path: yaml text} of a valid rules directory with one workflow."""
+def rules_dirs(draw: st.DrawFn, wide: bool = False) -> dict[str, str]:
+    """{path: yaml text} of a valid rules directory with one workflow.
+
+    ``wide`` widens it for the engine's differential tests: grants on final states,
+    ``goto`` timers, ``roles:`` restrictions, several timers and a second workflow
+    ``w2`` for the tickets ``w`` does not take.
+    """
     n_states = draw(st.integers(2, 4))
     states = [f"s{i}" for i in range(n_states)]
     n_roles = draw(st.integers(1, 4))
@@ -61,6 +66,8 @@ def rules_dirs(draw: st.DrawFn) -> dict[str, str]:
         }
         if draw(st.integers(0, 3)) == 0:
             t["when"] = draw(conditions())
+        if wide and draw(st.integers(0, 3)) == 0:
+            t["roles"] = draw(st.lists(st.sampled_from(roles), min_size=1, max_size=2, unique=True))
         transitions.append(t)
     wf: dict[str, Any] = {
         "id": "w",
@@ -77,14 +84,32 @@ def rules_dirs(draw: st.DrawFn) -> dict[str, str]:
         wf["ownership"] = "shared"
     if draw(st.booleans()):
         wf["escalations"] = [{"in": draw(st.sampled_from(states)), "after": "5m", "to": draw(st.sampled_from(roles))}]
+    wids = ["w"]
+    if wide:
+        for _ in range(draw(st.integers(0, 2))):
+            e: dict[str, Any] = {"in": draw(st.sampled_from(states)), "after": "1h", "to": draw(st.sampled_from(roles))}
+            if draw(st.booleans()):
+                e["goto"] = draw(st.sampled_from([*states, "done"]))
+            if draw(st.integers(0, 3)) == 0:
+                e["when"] = draw(conditions())
+            wf.setdefault("escalations", []).append(e)
+        if draw(st.booleans()):
+            taken = draw(st.lists(st.sampled_from(CATS), min_size=1, max_size=3, unique=True))
+            wf["applies_when"] = {"category": taken}
+            w2 = {**wf, "id": "w2", "name": {"en": "W2"}, "applies_when": {"category": {"not": taken}}}
+            w2.pop("assign", None)
+            wids.append("w2")
     files = {"ticket.yaml": yaml.safe_dump(TICKET), "workflows/w.yaml": yaml.safe_dump(wf, allow_unicode=True)}
+    if "w2" in wids:
+        files["workflows/w2.yaml"] = yaml.safe_dump(w2, allow_unicode=True)
     for r in roles:
         role: dict[str, Any] = {"id": r, "name": {"en": r.upper(), "zh": "角色" + r}}
         handle = []
         for _ in range(draw(st.integers(0, 3))):
-            g: dict[str, Any] = {"workflows": ["w"]}
+            g: dict[str, Any] = {"workflows": draw(st.sampled_from([["w"], wids])) if wide else ["w"]}
             if draw(st.booleans()):
-                g["states"] = draw(st.lists(st.sampled_from(states), min_size=1, max_size=n_states, unique=True))
+                pool = [*states, "done"] if wide else states
+                g["states"] = draw(st.lists(st.sampled_from(pool), min_size=1, max_size=n_states, unique=True))
             cond = draw(conditions())
             if cond:
                 g["when"] = cond
@@ -96,8 +121,12 @@ def rules_dirs(draw: st.DrawFn) -> dict[str, str]:
         others = [x for x in roles if x != r]
         if others and draw(st.booleans()):
             role["coordinate"] = [{"with": draw(st.lists(st.sampled_from(others), min_size=1, unique=True))}]
+            if wide and draw(st.booleans()):
+                role["coordinate"][0]["limits"] = {"amount": draw(st.sampled_from(THRESHOLDS))}
         if others and draw(st.booleans()):
             role["escalate"] = [{"to": draw(st.sampled_from(others))}]
+            if wide and draw(st.booleans()):
+                role["escalate"][0]["states"] = draw(st.lists(st.sampled_from(states), min_size=1, unique=True))
         files[f"roles/{r}.yaml"] = yaml.safe_dump(role, allow_unicode=True)
     return files
 

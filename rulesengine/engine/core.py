@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..analysis.context import Analysis, Options
-from ..analysis.index import WorkflowIndex
 from ..check import CheckResult, check_ruleset
 from ..compiler import load_rules
 from ..diagnostics import Severity
@@ -23,8 +22,8 @@ from ..explain import explain_class, holders_at
 from ..loader import Document
 from ..model import Ruleset
 from ..rules.registry import Rule
-from .classify import Miss
 from .decision import Decision, RulesInvalid, TransitionDenied
+from .front import FrontDoor, Placed, short
 from .inputs import actor_parts, as_mapping
 from .reasons import Reason
 from .table import WorkflowTable
@@ -45,14 +44,6 @@ class InvalidTicket(ValueError):
         super().__init__(f"{decision.reason.value}: {decision.message}")
 
 
-class _Placed(NamedTuple):
-    table: WorkflowTable
-    ticket: Mapping[str, Any]
-    state: str
-    k: int
-    values: dict[str, Any]
-
-
 class Engine:
     """Decisions over one compiled ruleset.  Build it with :func:`load` or :meth:`from_ruleset`."""
 
@@ -71,76 +62,12 @@ class Engine:
                 (state, run.k): tuple(holders_at(run, state)) for run in wrun for state in idx.workflow.states
             }
             idx.frozen = True
+        self._front = FrontDoor(ruleset, self._tables, self.rules_hash)
 
     @classmethod
     def from_ruleset(cls, ruleset: Ruleset, suppressions: Document | None = None) -> Engine:
         """An engine over an already compiled ruleset (``load_rules(...).ruleset``)."""
         return cls(ruleset, suppressions)
-
-    # -- helpers ---------------------------------------------------------------------
-    def _deny(self, reason: Reason, message: str, **kw: Any) -> Decision:
-        return Decision(False, reason, message, rules_hash=self.rules_hash, **kw)
-
-    def _index(self, wid: str) -> WorkflowIndex:
-        return self._tables[wid].idx
-
-    def _place(self, ticket: Any, event: str | None = None) -> _Placed | Decision:
-        """Find the ticket's workflow, state and class, or the denial saying why not."""
-        t = ticket if type(ticket) is dict else as_mapping(ticket)
-        if t is None:
-            return self._deny(Reason.INVALID_TICKET, "a ticket is a mapping with `state`, `owner` and `attributes`")
-        attrs = t.get("attributes")
-        if attrs is None:
-            attrs = {}
-        elif not isinstance(attrs, Mapping):
-            return self._deny(Reason.INVALID_TICKET, "the ticket's `attributes` must be a mapping")
-        wid = t.get("workflow")
-        if wid is None:
-            got = self._derive(attrs, event)
-            if isinstance(got, Decision):
-                return got
-            wid = got
-        tab = self._tables.get(wid) if type(wid) is str else None
-        if tab is None:
-            return self._deny(Reason.UNKNOWN_WORKFLOW, f"unknown workflow `{_short(wid)}`", event=event)
-        state = t.get("state")
-        if type(state) is not str or state not in tab.workflow.states:
-            return self._deny(
-                Reason.UNKNOWN_STATE, f"`{_short(state)}` is not a state of `{wid}`", event=event, workflow=wid
-            )
-        version = t.get("version", 0)
-        if type(version) is not int:
-            return self._deny(Reason.INVALID_TICKET, "the ticket's `version` must be a whole number", event=event)
-        try:
-            k, values = tab.classifier.classify(attrs)
-        except Miss as miss:
-            return self._deny(Reason(miss.kind), miss.message, event=event, workflow=wid, state=state)
-        if k is None:
-            return self._deny(
-                Reason.WRONG_WORKFLOW,
-                f"`{wid}` does not apply to this ticket: it applies to {tab.workflow.applies_when.describe()}",
-                event=event,
-                workflow=wid,
-                state=state,
-            )
-        return _Placed(tab, t, state, k, values)
-
-    def _derive(self, attrs: Mapping[str, Any], event: str | None) -> str | Decision:
-        """The one workflow whose ``applies_when`` the attributes satisfy."""
-        if not self._tables:
-            return self._deny(Reason.UNKNOWN_WORKFLOW, "the rules have no workflow", event=event)
-        classifier = next(iter(self._tables.values())).classifier
-        try:
-            values = {key: classifier.value(key, raw) for key, raw in attrs.items()}
-        except Miss as miss:
-            return self._deny(Reason(miss.kind), miss.message, event=event)
-        fits = [wid for wid, wf in self.ruleset.workflows.items() if wf.applies_when.matches(values)]
-        if len(fits) == 1:
-            return fits[0]
-        if not fits:
-            return self._deny(Reason.UNKNOWN_WORKFLOW, "no workflow applies to this ticket; name one", event=event)
-        names = ", ".join(f"`{w}`" for w in fits)
-        return self._deny(Reason.WRONG_WORKFLOW, f"several workflows apply to this ticket ({names}); name one")
 
     # -- decisions -------------------------------------------------------------------
     def decide(self, ticket: Any, event: Any, actor: Any = None, target: Any = None) -> Decision:
@@ -153,20 +80,20 @@ class Engine:
             got = self._fast(ticket, event, actor, target)
             if got is not None:
                 return got
-        placed = self._place(ticket, event if type(event) is str else None)
+        placed = self._front.place(ticket, event if type(event) is str else None)
         if type(placed) is Decision:
             return placed
-        assert isinstance(placed, _Placed)
+        assert isinstance(placed, Placed)
         tab, t, state, k, _ = placed
         wid = tab.workflow.id
         ctx: dict[str, Any] = {"event": event if type(event) is str else None, "workflow": wid, "state": state}
         if type(event) is not str or event not in tab.events:
-            return self._deny(Reason.UNKNOWN_EVENT, f"`{_short(event)}` is not an event of `{wid}`", **ctx)
+            return self._front.deny(Reason.UNKNOWN_EVENT, f"`{short(event)}` is not an event of `{wid}`", **ctx)
         if state in tab.idx.finals:
-            return self._deny(Reason.FINAL_STATE, f"`{state}` is final: the ticket's life is over", **ctx)
+            return self._front.deny(Reason.FINAL_STATE, f"`{state}` is final: the ticket's life is over", **ctx)
         if event not in tab.leaving[state]:
-            return self._deny(Reason.NOT_FROM_STATE, f"`{event}` does not leave `{state}`", **ctx)
-        owner = self._acting_owner(t, actor)
+            return self._front.deny(Reason.NOT_FROM_STATE, f"`{event}` does not leave `{state}`", **ctx)
+        owner = self._front.acting_owner(t, actor)
         if type(owner) is Decision:
             return owner
         assert isinstance(owner, str)
@@ -174,13 +101,13 @@ class Engine:
         row = rows[k] if rows is not None else None
         if row is None:
             if owner not in self.ruleset.roles:
-                return self._deny(Reason.UNKNOWN_OWNER, f"`{owner}` is not a role of the rules", **ctx)
-            return self._deny(
+                return self._front.deny(Reason.UNKNOWN_OWNER, f"`{owner}` is not a role of the rules", **ctx)
+            return self._front.deny(
                 Reason.OWNER_NOT_ELIGIBLE,
                 f"`{owner}` may not hold this ticket at `{state}`: no handle grant covers it",
                 **ctx,
             )
-        who = self._actor_check(t, event in tab.timers, actor, owner, ctx)
+        who = self._front.actor_check(t, event in tab.timers, actor, owner, ctx)
         if who is not None:
             return who
         entry = row[event]
@@ -193,7 +120,7 @@ class Engine:
             targets = {o.target for o in entry}
             if None not in targets and len(targets) > 1:
                 names = ", ".join(f"`{x}`" for x in sorted(targets, key=str))
-                return self._deny(
+                return self._front.deny(
                     Reason.TARGET_REQUIRED, f"`{event}` may hand the ticket to {names}: name the target", **ctx
                 )
             matches = list(entry)
@@ -201,16 +128,16 @@ class Engine:
             matches = [o for o in entry if o.target == target]
             if not matches:
                 allowed = ", ".join(f"`{o.target}`" for o in entry if o.target is not None) or "no named role"
-                return self._deny(
+                return self._front.deny(
                     Reason.TARGET_NOT_ALLOWED,
-                    f"`{event}` cannot hand the ticket to `{_short(target)}`; it may go to {allowed}",
+                    f"`{event}` cannot hand the ticket to `{short(target)}`; it may go to {allowed}",
                     **ctx,
                 )
         first = matches[0].decision
         if all(o.decision == first for o in matches[1:]):
             return first
         outcomes = ", ".join(sorted({f"`{o.decision.next_state}`" for o in matches}))
-        return self._deny(
+        return self._front.deny(
             Reason.AMBIGUOUS_EVENT, f"`{event}` may lead to {outcomes} here; the engine does not guess", **ctx
         )
 
@@ -220,7 +147,8 @@ class Engine:
         It makes exactly the checks of the full path, in cheaper form, and never answers
         where the full path might answer differently.
         """
-        tab = self._tables.get(t.get("workflow"))  # type: ignore[arg-type]
+        wid = t.get("workflow")
+        tab = self._tables.get(wid) if type(wid) is str else None
         state = t.get("state")
         attrs = t.get("attributes")
         if tab is None or type(state) is not str or type(attrs) is not dict or target is not None or "owners" in t:
@@ -254,83 +182,36 @@ class Engine:
             return entry[0].decision if len(entry) == 1 else None
         return entry  # type: ignore[return-value]
 
-    def _acting_owner(self, t: Mapping[str, Any], actor: Any) -> str | Decision:
-        """The role the ticket is held by in this request (under `shared`, the actor's)."""
-        owners = t.get("owners")
-        if owners is not None and isinstance(owners, (list, tuple)) and owners:
-            parts = actor_parts(actor) if actor is not None else None
-            held = parts[1] if parts else ()
-            for o in owners:
-                if o in held:
-                    return str(o)
-            owner = owners[0]
-        else:
-            owner = t.get("owner")
-        if owner is None:
-            return self._deny(Reason.MISSING_OWNER, "the ticket names no `owner` role")
-        if type(owner) is not str:
-            return self._deny(Reason.INVALID_TICKET, "the ticket's `owner` must be a role id")
-        return owner
-
-    def _actor_check(
-        self, t: Mapping[str, Any], timer: bool, actor: Any, owner: str, ctx: dict[str, Any]
-    ) -> Decision | None:
-        if timer:
-            if actor is not None:
-                return self._deny(Reason.TIMER_EVENT, "a timed escalation fires by itself: call with actor=None", **ctx)
-            return None
-        if actor is None:
-            return self._deny(Reason.INVALID_ACTOR, "only timers fire without an actor", **ctx)
-        parts = actor_parts(actor)
-        if parts is None:
-            return self._deny(Reason.INVALID_ACTOR, "an actor is a mapping `{id, roles}`", **ctx)
-        ident, roles = parts
-        if owner not in roles:
-            return self._deny(
-                Reason.NOT_OWNER, f"the ticket is owned by `{owner}`, a role the actor does not hold", **ctx
-            )
-        assignee = t.get("assignee")
-        if assignee is not None and str(assignee) != ident:
-            return self._deny(
-                Reason.NOT_ASSIGNEE,
-                f"the ticket is assigned to `{_short(assignee)}`: only they act as `{owner}`",
-                **ctx,
-            )
-        return None
-
     def allowed_events(self, ticket: Any, actor: Any = None) -> tuple[Decision, ...]:
         """Every move ``actor`` may make on ``ticket`` now (with ``actor=None``: the timers)."""
-        placed = self._place(ticket)
-        if not isinstance(placed, _Placed):
+        placed = self._front.place(ticket)
+        if not isinstance(placed, Placed):
             return ()
+        owner = self._front.acting_owner(placed.ticket, actor)
+        rows = placed.table.rows.get((placed.state, owner)) if isinstance(owner, str) else None
+        row = rows[placed.k] if rows is not None else None
         out: list[Decision] = []
-        for event in sorted(placed.table.leaving[placed.state]):
-            for target in self._targets(placed, event):
-                d = self.decide(ticket, event, actor, target)
-                if d.allowed:
+        for event, entry in sorted((row or {}).items()):
+            if not isinstance(entry, tuple):
+                continue
+            named = len({o.target for o in entry}) > 1
+            for option in entry:
+                d = self.decide(ticket, event, actor, option.target if named else None)
+                if d.allowed and d not in out:
                     out.append(d)
         return tuple(out)
 
-    def _targets(self, placed: _Placed, event: str) -> list[str | None]:
-        found: list[str | None] = []
-        for rows in (placed.table.rows.get((placed.state, o)) for o in self.ruleset.roles):
-            row = rows[placed.k] if rows is not None else None
-            entry = row.get(event) if row is not None else None
-            if isinstance(entry, tuple):
-                found.extend(o.target for o in entry if o.target not in found)
-        return [x for x in found if x is not None] if len(found) > 1 and None not in found else (found or [None])
-
     def owners(self, ticket: Any) -> tuple[str, ...]:
         """The roles that may own the ticket at its state, as ``check`` explored them."""
-        placed = self._place(ticket)
-        if not isinstance(placed, _Placed):
+        placed = self._front.place(ticket)
+        if not isinstance(placed, Placed):
             raise InvalidTicket(placed)
         return self._holders[placed.table.workflow.id].get((placed.state, placed.k), ())
 
     def explain(self, ticket: Any) -> dict[str, Any]:
         """``rulesengine explain`` for one concrete ticket, as data."""
-        placed = self._place(ticket)
-        if not isinstance(placed, _Placed):
+        placed = self._front.place(ticket)
+        if not isinstance(placed, Placed):
             raise InvalidTicket(placed)
         wid = placed.table.workflow.id
         owner = placed.ticket.get("owner")
@@ -346,23 +227,25 @@ class Engine:
         wf_id = (
             workflow
             if workflow is not None
-            else (self._derive(attributes, None) if isinstance(attributes, Mapping) else None)
+            else (self._front.derive(attributes, None) if isinstance(attributes, Mapping) else None)
         )
         if isinstance(wf_id, Decision):
             raise TransitionDenied(wf_id)
         wf = self.ruleset.workflows.get(wf_id) if isinstance(wf_id, str) else None
         probe = {"workflow": wf_id, "state": wf.initial if wf else None, "attributes": attributes}
-        placed = self._place(probe, "create")
-        if not isinstance(placed, _Placed):
+        placed = self._front.place(probe, "create")
+        if not isinstance(placed, Placed):
             raise TransitionDenied(placed)
         out = placed.table.idx.arrive(placed.k)
         ctx = {"event": "create", "workflow": placed.table.workflow.id, "state": placed.state}
         if not out.owners:
-            raise TransitionDenied(self._deny(Reason.NO_OWNER_AFTER, "no role may own this ticket on creation", **ctx))
+            raise TransitionDenied(
+                self._front.deny(Reason.NO_OWNER_AFTER, "no role may own this ticket on creation", **ctx)
+            )
         if out.problem is not None:
             names = ", ".join(f"`{r}`" for r in out.candidates)
             raise TransitionDenied(
-                self._deny(
+                self._front.deny(
                     Reason.SEVERAL_OWNERS_AFTER, f"several roles may own this ticket on creation: {names}", **ctx
                 )
             )
@@ -390,7 +273,7 @@ class Engine:
             raise TransitionDenied(d)
         t = as_mapping(ticket)
         assert t is not None and d.next_state is not None
-        before = self._acting_owner(t, actor)
+        before = self._front.acting_owner(t, actor)
         new = dict(t)
         new["attributes"] = dict(t.get("attributes") or {})
         new["workflow"] = d.workflow
@@ -448,8 +331,3 @@ def load(path: str | Path, *, strict: bool = False) -> Engine:
         if bad:
             raise RulesInvalid(bad, "the rules have errors")
     return engine
-
-
-def _short(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

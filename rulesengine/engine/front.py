@@ -1,0 +1,146 @@
+"""The front door of the engine: a ticket and an actor, checked before anything is decided.
+
+A request is placed — its workflow (named, or derived from ``applies_when``), state
+and ticket class found, its attribute values parsed as the command line's ``--set``
+parses them — and the person checked against the owning role and the assigned person.
+Whatever does not fit becomes a denial with its own reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from ..model import Ruleset
+from .classify import Miss
+from .decision import Decision
+from .inputs import actor_parts, as_mapping
+from .reasons import Reason
+from .table import WorkflowTable
+
+
+class Placed(NamedTuple):
+    table: WorkflowTable
+    ticket: Mapping[str, Any]
+    state: str
+    k: int
+    values: dict[str, Any]
+
+
+class FrontDoor:
+    """Places tickets and checks actors for one engine (read-only after construction)."""
+
+    def __init__(self, ruleset: Ruleset, tables: Mapping[str, WorkflowTable], rules_hash: str) -> None:
+        self.ruleset = ruleset
+        self.tables = tables
+        self.rules_hash = rules_hash
+
+    def deny(self, reason: Reason, message: str, **kw: Any) -> Decision:
+        return Decision(False, reason, message, rules_hash=self.rules_hash, **kw)
+
+    def place(self, ticket: Any, event: str | None = None) -> Placed | Decision:
+        """Find the ticket's workflow, state and class, or the denial saying why not."""
+        t = ticket if type(ticket) is dict else as_mapping(ticket)
+        if t is None:
+            return self.deny(Reason.INVALID_TICKET, "a ticket is a mapping with `state`, `owner` and `attributes`")
+        attrs = t.get("attributes")
+        if attrs is None:
+            attrs = {}
+        elif not isinstance(attrs, Mapping):
+            return self.deny(Reason.INVALID_TICKET, "the ticket's `attributes` must be a mapping")
+        wid = t.get("workflow")
+        if wid is None:
+            got = self.derive(attrs, event)
+            if isinstance(got, Decision):
+                return got
+            wid = got
+        tab = self.tables.get(wid) if type(wid) is str else None
+        if tab is None:
+            return self.deny(Reason.UNKNOWN_WORKFLOW, f"unknown workflow `{short(wid)}`", event=event)
+        state = t.get("state")
+        if type(state) is not str or state not in tab.workflow.states:
+            return self.deny(
+                Reason.UNKNOWN_STATE, f"`{short(state)}` is not a state of `{wid}`", event=event, workflow=wid
+            )
+        version = t.get("version", 0)
+        if type(version) is not int:
+            return self.deny(Reason.INVALID_TICKET, "the ticket's `version` must be a whole number", event=event)
+        try:
+            k, values = tab.classifier.classify(attrs)
+        except Miss as miss:
+            return self.deny(Reason(miss.kind), miss.message, event=event, workflow=wid, state=state)
+        if k is None:
+            return self.deny(
+                Reason.WRONG_WORKFLOW,
+                f"`{wid}` does not apply to this ticket: it applies to {tab.workflow.applies_when.describe()}",
+                event=event,
+                workflow=wid,
+                state=state,
+            )
+        return Placed(tab, t, state, k, values)
+
+    def derive(self, attrs: Mapping[str, Any], event: str | None) -> str | Decision:
+        """The one workflow whose ``applies_when`` the attributes satisfy."""
+        if not self.tables:
+            return self.deny(Reason.UNKNOWN_WORKFLOW, "the rules have no workflow", event=event)
+        classifier = next(iter(self.tables.values())).classifier
+        try:
+            values = {key: classifier.value(key, raw) for key, raw in attrs.items()}
+        except Miss as miss:
+            return self.deny(Reason(miss.kind), miss.message, event=event)
+        fits = [wid for wid, wf in self.ruleset.workflows.items() if wf.applies_when.matches(values)]
+        if len(fits) == 1:
+            return fits[0]
+        if not fits:
+            return self.deny(Reason.UNKNOWN_WORKFLOW, "no workflow applies to this ticket; name one", event=event)
+        names = ", ".join(f"`{w}`" for w in fits)
+        return self.deny(Reason.WRONG_WORKFLOW, f"several workflows apply to this ticket ({names}); name one")
+
+    def acting_owner(self, t: Mapping[str, Any], actor: Any) -> str | Decision:
+        """The role the ticket is held by in this request (under `shared`, the actor's)."""
+        owners = t.get("owners")
+        if owners is not None and isinstance(owners, (list, tuple)) and owners:
+            parts = actor_parts(actor) if actor is not None else None
+            held = parts[1] if parts else ()
+            for o in owners:
+                if o in held:
+                    return str(o)
+            owner = owners[0]
+        else:
+            owner = t.get("owner")
+        if owner is None:
+            return self.deny(Reason.MISSING_OWNER, "the ticket names no `owner` role")
+        if type(owner) is not str:
+            return self.deny(Reason.INVALID_TICKET, "the ticket's `owner` must be a role id")
+        return owner
+
+    def actor_check(
+        self, t: Mapping[str, Any], timer: bool, actor: Any, owner: str, ctx: dict[str, Any]
+    ) -> Decision | None:
+        if timer:
+            if actor is not None:
+                return self.deny(Reason.TIMER_EVENT, "a timed escalation fires by itself: call with actor=None", **ctx)
+            return None
+        if actor is None:
+            return self.deny(Reason.INVALID_ACTOR, "only timers fire without an actor", **ctx)
+        parts = actor_parts(actor)
+        if parts is None:
+            return self.deny(Reason.INVALID_ACTOR, "an actor is a mapping `{id, roles}`", **ctx)
+        ident, roles = parts
+        if owner not in roles:
+            return self.deny(
+                Reason.NOT_OWNER, f"the ticket is owned by `{owner}`, a role the actor does not hold", **ctx
+            )
+        assignee = t.get("assignee")
+        if assignee is not None and str(assignee) != ident:
+            return self.deny(
+                Reason.NOT_ASSIGNEE,
+                f"the ticket is assigned to `{short(assignee)}`: only they act as `{owner}`",
+                **ctx,
+            )
+        return None
+
+
+def short(value: Any) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
