@@ -110,6 +110,21 @@ def test_allowed_decisions_carry_the_grant_and_the_outcome(engine: rulesengine.E
     assert engine.decide(ticket(), "finish", {"id": "p-3", "roles": ["qa", "agent"]}).allowed
 
 
+def test_an_owner_beyond_its_limit_is_told_so() -> None:
+    engine = rulesengine.load(ROOT)
+    t = {
+        "workflow": "after_sales",
+        "state": "approval",
+        "owner": "frontline_agent",
+        "attributes": {"category": "refund", "tier": "active", "channel": "phone", "priority": "P2", "amount": 1500},
+    }
+    d = engine.decide(t, "approve", {"id": "p-1", "roles": ["frontline_agent"]})
+    assert d.reason is Reason.LIMIT_EXCEEDED and d.failed == ("amount <= 200",)
+    assert d.nearest is not None and d.nearest.location == "roles/frontline_agent.yaml:33:5"
+    d = engine.decide({**t, "owner": "qa_inspector"}, "approve", {"id": "p-1", "roles": ["qa_inspector"]})
+    assert d.reason is Reason.OWNER_NOT_ELIGIBLE and "handles_tickets: false" in d.message
+
+
 def test_numbers_given_as_text_are_parsed_like_the_command_line(engine: rulesengine.Engine) -> None:
     assert engine.decide(ticket(amount="150"), "finish", AGENT).allowed
     assert engine.decide(ticket(amount="lots"), "finish", AGENT).reason is Reason.INVALID_VALUE

@@ -102,11 +102,7 @@ class Engine:
         if row is None:
             if owner not in self.ruleset.roles:
                 return self._front.deny(Reason.UNKNOWN_OWNER, f"`{owner}` is not a role of the rules", **ctx)
-            return self._front.deny(
-                Reason.OWNER_NOT_ELIGIBLE,
-                f"`{owner}` may not hold this ticket at `{state}`: no handle grant covers it",
-                **ctx,
-            )
+            return self._front.not_eligible(owner, placed, ctx)
         who = self._front.actor_check(t, event in tab.timers, actor, owner, ctx)
         if who is not None:
             return who

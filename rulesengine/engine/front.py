@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from ..model import Ruleset
+from ..analysis.nearest import nearest
+from ..model import Kind, Ruleset
 from .classify import Miss
-from .decision import Decision
+from .decision import Decision, GrantRef
 from .inputs import actor_parts, as_mapping
 from .reasons import Reason
 from .table import WorkflowTable
@@ -95,6 +96,26 @@ class FrontDoor:
             return self.deny(Reason.UNKNOWN_WORKFLOW, "no workflow applies to this ticket; name one", event=event)
         names = ", ".join(f"`{w}`" for w in fits)
         return self.deny(Reason.WRONG_WORKFLOW, f"several workflows apply to this ticket ({names}); name one")
+
+    def not_eligible(self, owner: str, placed: Placed, ctx: dict[str, Any]) -> Decision:
+        """The owning role may not hold the ticket here: say which grant came nearest.
+
+        A role beyond its limit (a refund above its amount) is the common case, and is
+        answered as ``limit-exceeded`` so that a scenario can expect exactly that.
+        """
+        role = self.ruleset.roles[owner]
+        near = nearest(role.grants_of(Kind.HANDLE), placed.table.workflow.id, placed.state, placed.values)
+        if near is None:
+            why = "it declares `handles_tickets: false`" if not role.handles_tickets else "it has no handle grant"
+            return self.deny(Reason.OWNER_NOT_ELIGIBLE, f"`{owner}` may not hold this ticket: {why}", **ctx)
+        reason = Reason.LIMIT_EXCEEDED if near.failing and near.limit_only else Reason.OWNER_NOT_ELIGIBLE
+        return self.deny(
+            reason,
+            f"`{owner}` may not hold this ticket at `{placed.state}`: {near.reason}",
+            nearest=GrantRef.of(near.grant),
+            failed=near.failing,
+            **ctx,
+        )
 
     def acting_owner(self, t: Mapping[str, Any], actor: Any) -> str | Decision:
         """The role the ticket is held by in this request (under `shared`, the actor's)."""

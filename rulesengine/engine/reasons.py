@@ -76,7 +76,7 @@ DESCRIPTIONS: dict[Reason, str] = {
     Reason.TIMER_EVENT: "a timed escalation fires by itself: pass `actor=None` from the service's scheduler",
     Reason.NO_GRANT: "the owner holds no grant of the kind the transition needs at this state",
     Reason.CONDITION_FAILED: "the transition's `when`, or the `when` of the nearest grant, does not hold for the ticket",
-    Reason.LIMIT_EXCEEDED: "the nearest grant's `limits` (e.g. an amount) are exceeded",
+    Reason.LIMIT_EXCEEDED: "the owner's nearest grant — its handle grant here, or the grant the transition needs — has `limits` (e.g. an amount) the ticket exceeds",
     Reason.ROLE_NOT_LISTED: "the transition's `roles` list does not include the owner",
     Reason.TARGET_REQUIRED: "the transfer may go to several roles: name the `target`",
     Reason.TARGET_NOT_ALLOWED: "the named `target` is not a role the owner's grant may hand the ticket to",
