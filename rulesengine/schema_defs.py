@@ -505,6 +505,105 @@ def suppressions_schema() -> Schema:
     }
 
 
+def scenario_schema() -> Schema:
+    """Schema of one file in ``scenarios/``: unit tests for the rules, run by ``rulesengine test``."""
+    defs = _common_defs()
+    actor = {
+        "description": "Who acts: a role id (a person holding just that role), or `{id, roles}`.",
+        "oneOf": [
+            _ident("A role id."),
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["roles"],
+                "properties": {
+                    "id": {"type": "string", "minLength": 1, "description": "The person's id (for `assignee`)."},
+                    "roles": {
+                        "type": "array",
+                        "items": _ident("A role id."),
+                        "description": "The roles the person holds (a person may hold several).",
+                    },
+                },
+            },
+        ],
+    }
+    expect = {
+        "type": "object",
+        "additionalProperties": False,
+        "description": "What must follow; omitted: the step is allowed.",
+        "properties": {
+            "allowed": {"type": "boolean", "description": "Whether the engine allows the step."},
+            "reason": {"type": "string", "description": "The decision's reason code, e.g. `not-owner`."},
+            "state": _ident("The ticket's state afterwards."),
+            "owner": _ident("The owning role afterwards."),
+            "fresh_assignment": {"type": "boolean", "description": "The workflow's assignment chose the owner."},
+            "grant": {
+                "type": "string",
+                "description": "The deciding (or, for a denial, the nearest) grant's place, e.g. `roles/agent.yaml:12`.",
+            },
+        },
+    }
+    step = {
+        "type": "object",
+        "additionalProperties": False,
+        "description": (
+            "One step: an actor fires an event (a transition's name, `timer:N`), time passes (`after`), "
+            "or only `expect` checks where the ticket is."
+        ),
+        "properties": {
+            "actor": actor,
+            "event": {"type": "string", "minLength": 1, "description": "A transition's name, or `timer:N`."},
+            "target": _ident("The role a transfer or escalation hands the ticket to."),
+            "after": {
+                "$ref": "#/$defs/duration",
+                "description": "Time passes in the current state: every timed escalation then due fires.",
+            },
+            "expect": expect,
+        },
+    }
+    ticket = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["attributes"],
+        "description": "The ticket the scenario starts with.",
+        "properties": {
+            "workflow": _ident("The workflow; omitted: the one whose `applies_when` the attributes satisfy."),
+            "attributes": {
+                "type": "object",
+                "propertyNames": {"pattern": IDENT_PATTERN},
+                "description": "Attribute values, as in ticket.yaml.",
+            },
+            "state": _ident("Start here instead of at creation (then `owner` is required)."),
+            "owner": _ident("The owning role when starting at `state`."),
+            "assignee": {"type": "string", "minLength": 1, "description": "The person the ticket is assigned to."},
+        },
+    }
+    scenario = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "ticket", "steps"],
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "description": "What the scenario shows, in a sentence."},
+            "description": {"type": "string", "description": "Free text for readers."},
+            "ticket": ticket,
+            "steps": {"type": "array", "items": step, "minItems": 1, "description": "The steps, in order."},
+        },
+    }
+    return {
+        "$schema": DRAFT,
+        "$id": "scenario.schema.json",
+        "title": "rulesengine scenarios",
+        "description": "Unit tests for the rules: a ticket, who does what, and the expected decisions.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["scenarios"],
+        "properties": {
+            "scenarios": {"type": "array", "items": scenario, "minItems": 1, "description": "The scenarios."}
+        },
+        "$defs": defs,
+    }
+
+
 def report_schema() -> Schema:
     """Schema of the versioned JSON report (``--format json``)."""
     from .reports.report_schema import report_schema as build
@@ -517,6 +616,7 @@ SCHEMAS: dict[str, Any] = {
     "workflow": workflow_schema,
     "ticket": ticket_schema,
     "suppressions": suppressions_schema,
+    "scenario": scenario_schema,
     "report": report_schema,
 }
 

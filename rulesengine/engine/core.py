@@ -20,9 +20,9 @@ from ..compiler import load_rules
 from ..diagnostics import Severity
 from ..explain import explain_class, holders_at
 from ..loader import Document
-from ..model import Ruleset
+from ..model import Kind, Ruleset
 from ..rules.registry import Rule
-from .decision import Decision, RulesInvalid, TransitionDenied
+from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied
 from .front import FrontDoor, Placed, short
 from .inputs import actor_parts, as_mapping
 from .reasons import Reason
@@ -203,6 +203,15 @@ class Engine:
         if not isinstance(placed, Placed):
             raise InvalidTicket(placed)
         return self._holders[placed.table.workflow.id].get((placed.state, placed.k), ())
+
+    def holding_grants(self, ticket: Any) -> tuple[GrantRef, ...]:
+        """The handle grants by which the ticket's owner holds it at its state (none: it may not)."""
+        placed = self._front.place(ticket)
+        owner = placed.ticket.get("owner") if isinstance(placed, Placed) else None
+        if not isinstance(placed, Placed) or not isinstance(owner, str):
+            return ()
+        idx = placed.table.idx
+        return tuple(GrantRef.of(g) for g in idx.covering(Kind.HANDLE, owner, placed.state, placed.k))
 
     def explain(self, ticket: Any) -> dict[str, Any]:
         """``rulesengine explain`` for one concrete ticket, as data."""

@@ -90,9 +90,6 @@ class Decision:
     failed: tuple[str, ...] = ()
     rules_hash: str = ""
 
-    def __bool__(self) -> bool:
-        return self.allowed
-
     def to_json(self) -> dict[str, Any]:
         return {
             "allowed": self.allowed,
