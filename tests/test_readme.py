@@ -41,3 +41,13 @@ def test_the_embedding_example_runs_and_its_output_is_current() -> None:
 def test_the_reason_table_lists_every_reason_as_documented() -> None:
     rows = dict(re.findall(r"^\| `([a-z-]+)` \| (.+) \|$", _section("## Embedding"), re.M))
     assert rows == {r.value: r.description for r in Reason}
+
+
+def test_the_scenario_example_is_the_shipped_one() -> None:
+    import yaml
+
+    block = re.search(r"```yaml\n# scenarios/refund_limits.yaml\n(.*?)```", README, re.S)
+    assert block is not None
+    (shown,) = yaml.safe_load(block.group(1))["scenarios"]
+    shipped = yaml.safe_load((ROOT / "scenarios" / "refund_limits.yaml").read_text(encoding="utf-8"))
+    assert shown in shipped["scenarios"]
