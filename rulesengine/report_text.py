@@ -53,10 +53,12 @@ def _source_line(root: Path | None, file: str, line: int) -> str | None:
 def step_line(step: dict[str, Any]) -> str:
     """One trace step in words: ``new --start--> working by agent``."""
     event = step.get("event")
-    if event == "create":
+    kind = step.get("kind", event)  # reports from before `kind` existed named the step by its event
+    if kind == "create":
         return f"ticket created at {step.get('state')}"
-    if event == "assign":
-        return f"assigned to {step.get('owner')} at {step.get('state')}"
+    if kind == "assign":
+        owner = step.get("owner")
+        return f"assigned to {owner} at {step.get('state')}" if owner else f"nobody may own it at {step.get('state')}"
     role = f" by {step['role']}" if step.get("role") else ""
     owner = step.get("owner")
     hand = f", now held by {owner}" if owner and owner != step.get("role") else ""

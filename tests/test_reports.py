@@ -348,9 +348,9 @@ def test_sarif_code_flow_has_one_step_per_trace_event_on_its_line() -> None:
     steps = gap["codeFlows"][0]["threadFlows"][0]["locations"]
     assert len(steps) == len(TRACE)
     texts = [s["location"]["message"]["text"] for s in steps]
-    assert texts[0] == "new --assign--> by frontline_agent"
+    assert texts[0] == "assigned to frontline_agent at new"
     assert texts[1] == "new --request_refund--> approve_refund by frontline_agent"
-    assert texts[2] == "approve_refund --assign-->"
+    assert texts[2] == "nobody may own it at approve_refund"
     lines = [s["location"]["physicalLocation"]["region"]["startLine"] for s in steps]
     assert lines == [5, 11, 14]  # the last step has no location: the finding's own
     uris = {s["location"]["physicalLocation"]["artifactLocation"]["uri"] for s in steps}
@@ -449,8 +449,8 @@ def test_junit_testcase_names_and_failure_body() -> None:
     body = failure.text or ""
     assert "help: grant `handle`" in body
     assert "ticket: category=refund, tier=vip, amount=5000" in body
-    assert "1. new --assign--> by frontline_agent  (workflows/after_sales.yaml:5:3)" in body
-    assert "3. approve_refund --assign-->" in body
+    assert "1. assigned to frontline_agent at new  (workflows/after_sales.yaml:5:3)" in body
+    assert "3. nobody may own it at approve_refund" in body
 
     validation = _suite(root, "validation").findall("testcase")
     assert [c.get("classname") for c in validation] == ["rulesengine.RE006", "rulesengine.RE049"]
@@ -512,9 +512,9 @@ def test_markdown_details_block() -> None:
     md = render_markdown(DIAGS, RULES, "Report")
     block = md[md.index("<summary>error RE201") : md.index("</details>", md.index("<summary>error RE201"))]
     assert "- ticket: `category=refund`, `tier=vip`, `amount=5000`" in block
-    assert "1. `new --assign--> by frontline_agent` at `workflows/after_sales.yaml:5:3`" in block
+    assert "1. `assigned to frontline_agent at new` at `workflows/after_sales.yaml:5:3`" in block
     assert "2. `new --request_refund--> approve_refund by frontline_agent`" in block
-    assert "3. `approve_refund --assign-->`" in block
+    assert "3. `nobody may own it at approve_refund`" in block
     assert "Help: grant `handle` on `approve_refund`" in block
     assert "ownership-gap summary" in block
     assert md.count("<details>") == md.count("</details>") == len(DIAGS)

@@ -220,7 +220,7 @@ def trace_steps(
     if sit is not None:
         for prev, move, cur in run.path_to(sit):
             if move is None or prev is None:
-                steps.append(_step(idx.workflow.initial, "assign", cur.owner, cur.state, cur.owner, None))
+                steps.append(_step(idx.workflow.initial, "assign", cur.owner, cur.state, cur.owner, None, "assign"))
             else:
                 steps.append(_step(prev.state, move.event, move.firer, cur.state, cur.owner, move))
     if last is not None:
@@ -228,8 +228,13 @@ def trace_steps(
     return steps
 
 
-def _step(state: str, event: str, role: str | None, to: str, owner: str | None, move: Move | None) -> dict[str, Any]:
+def _step(
+    state: str, event: str, role: str | None, to: str, owner: str | None, move: Move | None, kind: str | None = None
+) -> dict[str, Any]:
+    """One trace step; ``kind`` tells the engine's own steps (``create``, ``assign``) from
+    moves (``handle``, ``coordinate``, ``escalate``, ``timer``), whatever a transition is named."""
     step: dict[str, Any] = {"state": state, "event": event, "role": role, "to": to, "owner": owner}
+    step["kind"] = kind or (move.kind.value if move is not None else "assign")
     loc = move.location if move is not None else None
     if loc is not None:
         step["location"] = {"file": loc.file, "line": loc.line, "column": loc.column}

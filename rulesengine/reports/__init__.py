@@ -63,6 +63,12 @@ def step_text(step: Mapping[str, Any]) -> str:
 
     The same wording as the text report, so a trace reads alike in terminal, PR and CI.
     """
+    kind = step.get("kind", step.get("event"))  # by kind: a transition may be named `assign`
+    if kind == "create":
+        return f"ticket created at {step.get('state')}"
+    if kind == "assign":
+        owner = step.get("owner")
+        return f"assigned to {owner} at {step.get('state')}" if owner else f"nobody may own it at {step.get('state')}"
     text = f"{step.get('state')} --{step.get('event')}-->"
     if step.get("to") not in (None, ""):
         text += f" {step['to']}"

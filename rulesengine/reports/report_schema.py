@@ -49,6 +49,14 @@ def report_schema() -> dict[str, Any]:
                 "type": "string",
                 "description": "What happens: a transition name, `assign`, an escalation or a timer.",
             },
+            "kind": {
+                "type": "string",
+                "enum": ["create", "assign", "handle", "coordinate", "escalate", "timer"],
+                "description": (
+                    "What kind of step: the ticket's creation, an assignment by the engine, or a move "
+                    "by a permission kind or a timer (a transition may be named anything, even `assign`)."
+                ),
+            },
             "role": {**nullable_string, "description": "Role that fires the event; null for timers and the system."},
             "to": {**nullable_string, "description": "State (or role, for a transfer) the event leads to."},
             "owner": {

@@ -47,6 +47,11 @@ def trace(
     return tuple(trace_steps(idx, run, at, move, owner))
 
 
+def creation(initial: str) -> tuple[dict[str, Any], ...]:
+    """The trace of a finding at the ticket's creation, before anyone owns it."""
+    return ({"state": initial, "event": "create", "role": None, "to": initial, "owner": None, "kind": "create"},)
+
+
 def ticket(idx: WorkflowIndex, k: int) -> dict[str, Any]:
     return dict(idx.ticket(k))
 

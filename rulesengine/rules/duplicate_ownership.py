@@ -8,7 +8,7 @@ from ..analysis.context import Analysis
 from ..analysis.explore import EventKind
 from ..diagnostics import Diagnostic, Severity
 from ..model import Kind
-from ._common import Collector, classes_note, rank, ticket, trace
+from ._common import Collector, classes_note, creation, rank, ticket, trace
 from .registry import RuleDoc, rule
 
 DOC = RuleDoc(
@@ -59,16 +59,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         state=ev.state,
                         role=ev.candidates[0],
                         ticket=ticket(idx, run.k),
-                        trace=trace(idx, run, ev.at, ev.move, None)
-                        or (
-                            {
-                                "state": idx.workflow.initial,
-                                "event": "create",
-                                "role": None,
-                                "to": idx.workflow.initial,
-                                "owner": None,
-                            },
-                        ),
+                        trace=trace(idx, run, ev.at, ev.move, None) or creation(idx.workflow.initial),
                         related=tuple(locs),
                     )
 

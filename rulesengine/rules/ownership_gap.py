@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..analysis.context import Analysis
 from ..analysis.explore import EventKind
 from ..diagnostics import Diagnostic, Severity
-from ._common import Collector, classes_note, rank, ticket, trace
+from ._common import Collector, classes_note, creation, rank, ticket, trace
 from .registry import RuleDoc, rule
 
 DOC = RuleDoc(
@@ -30,10 +30,6 @@ DOC = RuleDoc(
         "a limit), or add a transition, escalation or timed escalation that moves the ticket on."
     ),
 )
-
-
-def _creation(initial: str) -> tuple[dict[str, object], ...]:
-    return ({"state": initial, "event": "create", "role": None, "to": initial, "owner": None},)
 
 
 @rule("RE201", "ownership-gap", Severity.ERROR, DOC, category="ownership")
@@ -70,7 +66,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         state=ev.state,
                         role=ev.at.owner if ev.kind is EventKind.STUCK and ev.at else None,
                         ticket=ticket(idx, run.k),
-                        trace=trace(idx, run, ev.at, ev.move, None) or _creation(idx.workflow.initial),
+                        trace=trace(idx, run, ev.at, ev.move, None) or creation(idx.workflow.initial),
                     )
 
                 col.offer(key, run.k, rank(idx, run, ev.at), build)
