@@ -650,7 +650,7 @@ class _Resolver:
             src = traw["from"]
             ok = True
             if src == "*":
-                sources = tuple(s for s in nonfinal if s != traw["to"])
+                sources = tuple(nonfinal)  # every non-final state, its own target included
             else:
                 sources = tuple(_as_list(src))
                 for j, s in enumerate(sources):

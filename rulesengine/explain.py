@@ -12,9 +12,9 @@ from typing import Any
 
 from .analysis.explore import ClassRun, EventKind, Situation, WorkflowRun
 from .analysis.index import WorkflowIndex, timer_event, timer_move
-from .analysis.nearest import nearest
+from .analysis.nearest import blocked, nearest
 from .diagnostics import Location
-from .model import Kind, Ruleset, Transition
+from .model import Kind, Ruleset
 
 MAX_CLASSES = 8
 
@@ -28,19 +28,6 @@ def holders_at(run: ClassRun | None, state: str) -> list[str]:
     if run is None:
         return []
     return list(dict.fromkeys(sit.owner for sit in run.parent if sit.state == state and sit.owner is not None))
-
-
-def _blocked(idx: WorkflowIndex, t: Transition, state: str, k: int, ticket: dict[str, Any], holders: list[str]) -> str:
-    """Why no holder may fire ``t`` here, in the order the transition function checks."""
-    if idx.workflow.states[state].final:
-        return "the state is final"
-    if not idx.transition_enabled(t, k):
-        return "its condition fails: " + ", ".join(t.condition.failing(ticket))
-    if not holders:
-        return "nobody holds the ticket here"
-    if t.roles is not None and not set(holders) & t.roles:
-        return f"only {', '.join(sorted(t.roles))} may fire it"
-    return f"no owner holds {'an' if t.by is Kind.ESCALATE else 'a'} {t.by.value} grant covering it"
 
 
 def _assigned(run: ClassRun, state: str, owner: str) -> bool:
@@ -96,7 +83,7 @@ def explain_class(
                 )
         entry["allowed"] = allowed
         if not allowed:
-            entry["blocked"] = _blocked(idx, t, state, k, ticket, holders)
+            entry["blocked"] = blocked(idx, t, state, k, holders)
         transitions.append(entry)
     timers = []
     for e in wf.escalations:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Grant
+from ..model import Grant, Kind, Transition
+from .index import WorkflowIndex
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,18 @@ def nearest(grants: Iterable[Grant], wid: str, state: str, ticket: Mapping[str, 
         if best is None or m.distance < best.distance:
             best = m
     return best
+
+
+def blocked(idx: WorkflowIndex, t: Transition, state: str, k: int, holders: Iterable[str]) -> str:
+    """Why none of ``holders`` may fire ``t`` at (state, class k), in the order the
+    transition function checks: the state, the transition's `when`, its `roles`, the grant."""
+    holders = list(holders)
+    if idx.workflow.states[state].final:
+        return "the state is final"
+    if not idx.transition_enabled(t, k):
+        return "its condition fails: " + ", ".join(t.condition.failing(idx.ticket(k)))
+    if not holders:
+        return "nobody holds the ticket here"
+    if t.roles is not None and not set(holders) & t.roles:
+        return f"only {', '.join(sorted(t.roles))} may fire it"
+    return f"no owner holds {'an' if t.by is Kind.ESCALATE else 'a'} {t.by.value} grant covering it"

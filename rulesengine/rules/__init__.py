@@ -12,6 +12,7 @@ RULE_MODULES = (
     "required_step_skippable",
     "ambiguous_transition",
     "unfireable_transition",
+    "untriggerable_timer",
     "ownership_gap",
     "duplicate_ownership",
     "escalation_into_gap",
@@ -23,6 +24,7 @@ RULE_MODULES = (
     "no_workflow",
     "overlapping_workflows",
     "sla_target_unreachable",
+    "sla_applies_to_nothing",
 )
 
 _loaded = False

@@ -30,6 +30,34 @@ def _bypass(run: ClassRun, required: str, finals: set[str]) -> list[tuple[Situat
     return bfs_path(run, run.starts, lambda s: s.state in finals, lambda s: s.state == required)
 
 
+def _can_reach(run: ClassRun, required: str) -> set[Situation]:
+    """The situations of this run from which the ticket can still reach ``required``."""
+    back: dict[Situation, list[Situation]] = {}
+    for a, _, b in run.edges:
+        back.setdefault(b, []).append(a)
+    seen = {s for s in run.parent if s.state == required}
+    todo = list(seen)
+    while todo:
+        for a in back.get(todo.pop(), ()):
+            if a not in seen:
+                seen.add(a)
+                todo.append(a)
+    return seen
+
+
+def _blame(path: list[tuple[Situation, Move, Situation]], can_reach: set[Situation]) -> Move | None:
+    """The move after which the required state is out of reach for good: the real skip.
+
+    Judged on this ticket's own situations (who holds it matters), not on the workflow's
+    drawing, so an unrelated escalation earlier on the path is not blamed.
+    """
+    skip = None
+    for a, m, b in path:
+        if a in can_reach and b not in can_reach:
+            skip = m
+    return skip
+
+
 @rule("RE105", "required-step-skippable", Severity.ERROR, DOC, category="structure")
 def check(an: Analysis) -> Iterator[Diagnostic]:
     col = Collector()
@@ -37,19 +65,14 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         idx = wrun.index
         wf = idx.workflow
         finals = set(wf.final_states)
-        st = an.structure[wid]
         for required, state in wf.states.items():
             if not state.required:
                 continue
-            leads_to_required = st.reach_to({required})
             for run in wrun:
                 path = _bypass(run, required, finals)
                 if path is None:
                     continue
-                skip = next(
-                    (m for a, m, b in path if a.state in leads_to_required and b.state not in leads_to_required),
-                    None,
-                )
+                skip = _blame(path, _can_reach(run, required))
 
                 def build(
                     n: int, path=path, run=run, required=required, skip=skip, wid=wid, state=state, idx=idx

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 from ..analysis.context import Analysis
 from ..analysis.explore import EventKind
+from ..analysis.nearest import blocked
 from ..diagnostics import Diagnostic, Severity
+from ..model import Transition
 from ._common import first_reaching, ticket, trace
 from .registry import RuleDoc, rule
 
@@ -33,34 +35,44 @@ DOC = RuleDoc(
 @rule("RE107", "unfireable-transition", Severity.WARNING, DOC, category="structure")
 def check(an: Analysis) -> Iterator[Diagnostic]:
     for wid, wrun in an.runs.items():
-        wf = wrun.index.workflow
+        idx = wrun.index
+        wf = idx.workflow
         fired: set[int] = set()
         reached: set[str] = set()
         stuck: set[str] = set()  # ownership-gap already reports these states
         for run in wrun:
             reached.update(s.state for s in run.parent)
             stuck.update(ev.state for ev in run.events if ev.kind is EventKind.STUCK)
-            for _, m, _ in run.edges:
-                if m.transition is not None:
-                    fired.add(m.transition.index)
-            for ev in run.events:
-                if ev.move is not None and ev.move.transition is not None:
-                    fired.add(ev.move.transition.index)  # it fires, but lands in a gap
+            # a move the transition function offers counts, even a self-loop the search
+            # does not follow (it leads back to the same situation)
+            for sit in run.parent:
+                if sit.owner is not None and sit.state not in idx.finals:
+                    fired.update(m.transition.index for m in idx.moves(sit.state, sit.owner, run.k) if m.transition)
         for t in wf.transitions:
             sources = [s for s in t.sources if s in reached and s not in stuck and not wf.states[s].final]
             if t.index in fired or not sources:
                 continue
-            article = "an" if t.by.value[0] in "aeiou" else "a"
             hit = first_reaching(an, wid, sources[0])
-            idx = wrun.index
+            why = "no ticket reaches it with an owner"
+            if hit is not None:
+                run, sit = hit
+                holders = [x.owner for x in run.parent if x.state == sources[0] and x.owner is not None]
+                why = blocked(idx, t, sources[0], run.k, dict.fromkeys(holders))
             yield check.finding(
-                f"transition `{t.name}` ({t.by.value}) from `{sources[0]}` in `{wid}` can never be fired: "
-                f"no owner there holds {article} {t.by.value} grant for it",
+                f"transition `{t.name}` ({t.by.value}) from `{sources[0]}` in `{wid}` can never be fired: {why}",
                 location=t.location,
-                help=f"give the owners at `{sources[0]}` {article} `{t.by.value}` grant covering it, "
-                "or remove the transition",
+                help=_help(t, sources[0], why),
                 workflow=wid,
                 state=sources[0],
                 ticket=ticket(idx, hit[0].k) if hit else None,
                 trace=trace(idx, hit[0], hit[1]) if hit else (),
             )
+
+
+def _help(t: Transition, state: str, why: str) -> str:
+    if why.startswith("its condition"):
+        return "correct the transition's `when`, or remove the transition"
+    if why.startswith("only "):
+        return "list the owners at this state in the transition's `roles`, or remove the list"
+    article = "an" if t.by.value[0] in "aeiou" else "a"
+    return f"give the owners at `{state}` {article} `{t.by.value}` grant covering it, or remove the transition"
