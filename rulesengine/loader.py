@@ -23,12 +23,14 @@ from yaml.resolver import Resolver
 
 from . import diagnostics as d
 from .diagnostics import Diagnostic, Location
+from .textpos import LineIndex, char_offset
 
 MAX_FILE_BYTES = 1_048_576
 MAX_DEPTH = 40
 MAX_ALIASES = 200
 MAX_NODES = 100_000
 
+_C_PARSER = hasattr(yaml, "CSafeLoader")
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STR = "tag:yaml.org,2002:str"
@@ -89,10 +91,13 @@ class LoadResult:
     diagnostics: list[Diagnostic]
 
 
-def _loc(file: str, mark: Any, end: Any = None) -> Location:
+def _loc(file: str, lines: LineIndex, mark: Any, end: Any = None) -> Location:
+    """A parser mark as editors count lines (see :mod:`rulesengine.textpos`)."""
+    line, column = lines.position(mark.index)
     if end is None:
-        return Location(file, mark.line + 1, mark.column + 1)
-    return Location(file, mark.line + 1, mark.column + 1, end.line + 1, end.column + 1)
+        return Location(file, line, column)
+    end_line, end_column = lines.position(end.index)
+    return Location(file, line, column, end_line, end_column)
 
 
 def _resolve_plain(value: str) -> tuple[str, Any]:
@@ -154,9 +159,9 @@ def _construct_float(value: str) -> float:
 _TAB_INDENT = re.compile(r"^([ ]*)\t")
 
 
-def _tab_indents(text: str, file: str) -> list[Diagnostic]:
+def _tab_indents(lines: LineIndex, file: str) -> list[Diagnostic]:
     out = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(lines.lines(), 1):
         m = _TAB_INDENT.match(line)
         if m and line.strip():
             out.append(
@@ -178,8 +183,9 @@ class _Abort(Exception):
 class _Builder:
     """Turns parser events into data + positions, enforcing the safety limits."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, lines: LineIndex) -> None:
         self.file = file
+        self.lines = lines
         self.positions: dict[JsonPath, Location] = {}
         self.key_positions: dict[JsonPath, Location] = {}
         self.raw: dict[JsonPath, str] = {}
@@ -189,13 +195,16 @@ class _Builder:
         self.nodes = 0
 
     # -- helpers ---------------------------------------------------------------------
+    def _loc(self, mark: Any, end: Any = None) -> Location:
+        return _loc(self.file, self.lines, mark, end)
+
     def _count(self, n: int, mark: Any) -> None:
         self.nodes += n
         if self.nodes > MAX_NODES:
             self.diags.append(
                 d.ALIAS_BOMB(
                     f"document expands to more than {MAX_NODES} nodes",
-                    _loc(self.file, mark),
+                    self._loc(mark),
                     help="aliases that repeat large anchors multiply the document; write the data out",
                 )
             )
@@ -216,7 +225,7 @@ class _Builder:
                     self.diags.append(
                         d.MULTI_DOCUMENT(
                             "file holds more than one YAML document",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="keep one document per file; split the rest into files of their own",
                         )
                     )
@@ -242,7 +251,7 @@ class _Builder:
                     self.diags.append(
                         d.ALIAS_BOMB(
                             f"more than {MAX_ALIASES} aliases in one file",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="write the data out instead of repeating anchors",
                         )
                     )
@@ -251,7 +260,7 @@ class _Builder:
                     self.diags.append(
                         d.YAML_SYNTAX(
                             f"alias `*{ev.anchor}` refers to an unknown or recursive anchor",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="define `&name` before using `*name`, outside the value it names",
                         )
                     )
@@ -269,7 +278,7 @@ class _Builder:
                 self.diags.append(
                     d.UNSAFE_TAG(
                         f"tag `{tag.replace('tag:yaml.org,2002:', '!!')}` is not allowed",
-                        _loc(self.file, ev.start_mark),
+                        self._loc(ev.start_mark),
                         help="rules files are plain data; remove the tag",
                     )
                 )
@@ -281,7 +290,7 @@ class _Builder:
                     self.diags.append(
                         d.UNSAFE_TAG(
                             "tag does not match the collection it is on",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="remove the tag",
                         )
                     )
@@ -290,14 +299,14 @@ class _Builder:
                     self.diags.append(
                         d.TOO_DEEP(
                             f"nesting deeper than {MAX_DEPTH} levels",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="rules files are shallow; check for a runaway structure",
                         )
                     )
                     raise _Abort
                 self._count(1, ev.start_mark)
                 path = self._child_path(stack, ev.start_mark) if stack else ()
-                self.positions[path] = _loc(self.file, ev.start_mark, ev.end_mark)
+                self.positions[path] = self._loc(ev.start_mark, ev.end_mark)
                 stack.append(
                     {
                         "map": is_map,
@@ -332,7 +341,7 @@ class _Builder:
                     self._attach(stack[-1], value, 1, ev.start_mark, ev.end_mark, raw=raw, tag=rtag)
                 else:
                     root, root_done = value, True
-                    self.positions[()] = _loc(self.file, ev.start_mark, ev.end_mark)
+                    self.positions[()] = self._loc(ev.start_mark, ev.end_mark)
                 continue
         if not root_done:
             return None
@@ -357,7 +366,7 @@ class _Builder:
             self.diags.append(
                 d.YAML_SYNTAX(
                     f"`{ev.value}` does not fit tag `{tag.replace('tag:yaml.org,2002:', '!!')}`",
-                    _loc(self.file, ev.start_mark),
+                    self._loc(ev.start_mark),
                 )
             )
             raise _Abort from None
@@ -370,7 +379,7 @@ class _Builder:
                 self.diags.append(
                     d.NON_STRING_KEY(
                         "mapping key is a collection",
-                        _loc(self.file, mark),
+                        self._loc(mark),
                         help="keys must be plain names",
                     )
                 )
@@ -393,7 +402,7 @@ class _Builder:
             path = frame["path"] + (len(frame["value"]),)
             frame["value"].append(value)
             if tag != "alias" or path not in self.positions:
-                self.positions[path] = _loc(self.file, start, end)
+                self.positions[path] = self._loc(start, end)
             if raw is not None:
                 self.raw[path] = raw
             return
@@ -409,7 +418,7 @@ class _Builder:
             return
         path = frame["path"] + (key,)
         frame["value"][key] = value
-        self.positions[path] = _loc(self.file, start, end)
+        self.positions[path] = self._loc(start, end)
         self.key_positions[path] = frame["key_loc"]
         if raw is not None:
             self.raw[path] = raw
@@ -418,7 +427,7 @@ class _Builder:
         self, frame: dict[str, Any], value: Any, start: Any, end: Any, raw: str | None, tag: str | None
     ) -> None:
         frame["have_key"] = True
-        loc = _loc(self.file, start, end)
+        loc = self._loc(start, end)
         if tag == _MERGE:
             frame["key"] = _MERGE_KEY
             return
@@ -466,14 +475,14 @@ class _Builder:
                 self.diags.append(
                     d.YAML_SYNTAX(
                         "merge key `<<` needs a mapping or a list of mappings",
-                        _loc(self.file, mark),
+                        self._loc(mark),
                     )
                 )
                 return
             for k, v in src.items():
                 if k not in frame["value"]:
                     frame["value"][k] = v
-                    self.positions.setdefault(frame["path"] + (k,), _loc(self.file, mark))
+                    self.positions.setdefault(frame["path"] + (k,), self._loc(mark))
 
 
 class _MergeKey:
@@ -495,10 +504,11 @@ def _display(path: Path, root: Path | None) -> str:
 
 def load_text(text: str, file: str) -> LoadResult:
     """Load YAML text; ``file`` is the name used in locations."""
-    diags = _tab_indents(text, file)
+    lines = LineIndex(text)
+    diags = _tab_indents(lines, file)
     if diags:
         return LoadResult(None, diags)
-    builder = _Builder(file)
+    builder = _Builder(file, lines)
     try:
         data = builder.build(yaml.parse(text, Loader=_Parser))
     except _Abort:
@@ -507,20 +517,21 @@ def load_text(text: str, file: str) -> LoadResult:
         mark = exc.problem_mark or exc.context_mark
         msg = (exc.problem or "invalid YAML").strip()
         ctx = (exc.context or "").strip()
-        loc = _loc(file, mark) if mark is not None else Location(file, 1, 1)
+        loc = _loc(file, lines, mark) if mark is not None else Location(file, 1, 1)
         return LoadResult(
             None,
             builder.diags + [d.YAML_SYNTAX(_lower(msg), loc, help=f"YAML syntax: {ctx}" if ctx else None)],
         )
     except yaml.reader.ReaderError as exc:
-        line, col = _offset_to_line_col(text, exc.position)
+        # libyaml counts this offset in bytes of the UTF-8 text, PyYAML in characters
+        offset = char_offset(text, exc.position) if _C_PARSER else exc.position
+        line, col = lines.position(offset)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         return LoadResult(
             None,
             [
                 d.ENCODING(
-                    f"character `{exc.character!r}` is not allowed in YAML"
-                    if isinstance(exc.character, str)
-                    else "invalid character in YAML",
+                    f"character `U+{ord(char):04X}` is not allowed in YAML",
                     Location(file, line, col),
                     help="remove control characters from the file",
                 )
@@ -543,13 +554,6 @@ def load_text(text: str, file: str) -> LoadResult:
 def _lower(msg: str) -> str:
     msg = msg.rstrip(".")
     return msg[:1].lower() + msg[1:] if msg else msg
-
-
-def _offset_to_line_col(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    line = before.count("\n") + 1
-    col = offset - (before.rfind("\n") + 1) + 1
-    return line, col
 
 
 def _too_large(size: int, file: str) -> Diagnostic:
