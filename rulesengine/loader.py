@@ -23,12 +23,14 @@ from yaml.resolver import Resolver
 
 from . import diagnostics as d
 from .diagnostics import Diagnostic, Location
+from .numbers import RANGE_HELP, NumberError, read_float, read_int
 from .textpos import LineIndex, char_offset
 
-MAX_FILE_BYTES = 1_048_576
+MAX_FILE_BYTES = 4 * 1_048_576
 MAX_DEPTH = 40
 MAX_ALIASES = 200
-MAX_NODES = 100_000
+# a workflow of 20,000 transitions with their states is about 250,000 nodes
+MAX_NODES = 500_000
 
 _C_PARSER = hasattr(yaml, "CSafeLoader")
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -104,56 +106,24 @@ def _resolve_plain(value: str) -> tuple[str, Any]:
     """Resolve a plain scalar the way YAML 1.1 does, minus its worst surprises.
 
     Sexagesimal numbers (``09:30`` → 570) and timestamps stay strings: rules files
-    hold clock times and dates, never base-60 integers or datetime objects.
+    hold clock times and dates, never base-60 integers or datetime objects.  Numbers
+    out of range raise :class:`~rulesengine.numbers.NumberError`.
     """
     tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
     if tag == _NULL:
         return tag, None
     if tag == _BOOL:
         return tag, value.lower() in ("yes", "true", "on")
-    if tag == _INT:
+    if tag in (_INT, _FLOAT):
         if ":" in value:
             return _STR, value
         try:
-            return tag, _construct_int(value)
+            return tag, read_int(value) if tag == _INT else read_float(value)
         except ValueError:
             return _STR, value
-    if tag == _FLOAT:
-        if ":" in value:
-            return _STR, value
-        return tag, _construct_float(value)
     if tag == _MERGE:
         return tag, value
     return _STR, value
-
-
-def _construct_int(value: str) -> int:
-    v = value.replace("_", "")
-    sign = -1 if v.startswith("-") else 1
-    if v[:1] in "+-":
-        v = v[1:]
-    if v == "0":
-        return 0
-    if v.startswith("0b"):
-        return sign * int(v[2:], 2)
-    if v.startswith("0x"):
-        return sign * int(v[2:], 16)
-    if v.startswith("0o"):
-        return sign * int(v[2:], 8)
-    if v.startswith("0") and len(v) > 1:
-        return sign * int(v, 8)
-    return sign * int(v)
-
-
-def _construct_float(value: str) -> float:
-    v = value.replace("_", "").lower()
-    if v in (".inf", "+.inf"):
-        return math.inf
-    if v == "-.inf":
-        return -math.inf
-    if v == ".nan":
-        return math.nan
-    return float(v)
 
 
 _TAB_INDENT = re.compile(r"^([ ]*)\t")
@@ -198,17 +168,27 @@ class _Builder:
     def _loc(self, mark: Any, end: Any = None) -> Location:
         return _loc(self.file, self.lines, mark, end)
 
-    def _count(self, n: int, mark: Any) -> None:
+    def _count(self, n: int, mark: Any, alias: bool = False) -> None:
         self.nodes += n
-        if self.nodes > MAX_NODES:
+        if self.nodes <= MAX_NODES:
+            return
+        if alias:
             self.diags.append(
                 d.ALIAS_BOMB(
-                    f"document expands to more than {MAX_NODES} nodes",
+                    f"aliases expand the document to more than {MAX_NODES:,} values",
                     self._loc(mark),
                     help="aliases that repeat large anchors multiply the document; write the data out",
                 )
             )
-            raise _Abort
+        else:
+            self.diags.append(
+                d.TOO_MANY_NODES(
+                    f"file holds more than {MAX_NODES:,} values",
+                    self._loc(mark),
+                    help="split the rules into several files (one workflow or role per file)",
+                )
+            )
+        raise _Abort
 
     def build(self, events: Iterator[Any]) -> Any:
         # Stack frames: [kind, container, path, pending_key, pending_key_event, size, anchor, merged_keys]
@@ -266,7 +246,7 @@ class _Builder:
                     )
                     raise _Abort
                 value, size = self.anchors[ev.anchor]
-                self._count(size, ev.start_mark)
+                self._count(size, ev.start_mark, alias=True)
                 if stack:
                     self._attach(stack[-1], value, size, ev.start_mark, ev.end_mark, raw=None, tag="alias")
                 else:
@@ -329,12 +309,15 @@ class _Builder:
             if isinstance(ev, yaml.ScalarEvent):
                 self._count(1, ev.start_mark)
                 raw: str | None = None
-                if ev.implicit[0] and tag in (None, "!"):
-                    rtag, value = _resolve_plain(ev.value)
-                    if rtag not in (_STR, _MERGE):
-                        raw = ev.value
-                else:
-                    rtag, value = self._explicit_scalar(ev, tag)
+                try:
+                    if ev.implicit[0] and tag in (None, "!"):
+                        rtag, value = _resolve_plain(ev.value)
+                        if rtag not in (_STR, _MERGE):
+                            raw = ev.value
+                    else:
+                        rtag, value = self._explicit_scalar(ev, tag)
+                except NumberError as exc:
+                    rtag, value, raw = self._bad_number(ev, exc, stack)
                 if ev.anchor:
                     self.anchors[ev.anchor] = (value, 1)
                 if stack:
@@ -347,14 +330,21 @@ class _Builder:
             return None
         return root
 
+    def _bad_number(self, ev: Any, exc: NumberError, stack: list[dict[str, Any]]) -> tuple[str, Any, str | None]:
+        """Report a number out of range; a key goes on to be reported as not text."""
+        if stack and stack[-1]["map"] and not stack[-1]["have_key"]:
+            return _FLOAT, math.nan, ev.value
+        self.diags.append(d.INVALID_NUMBER(str(exc), self._loc(ev.start_mark, ev.end_mark), help=RANGE_HELP))
+        return _STR, ev.value, None
+
     def _explicit_scalar(self, ev: Any, tag: str | None) -> tuple[str, Any]:
         if tag is None or tag in ("!", _STR):
             return _STR, ev.value
         try:
             if tag == _INT:
-                return _INT, _construct_int(ev.value)
+                return _INT, read_int(ev.value.strip())
             if tag == _FLOAT:
-                return _FLOAT, _construct_float(ev.value)
+                return _FLOAT, read_float(ev.value.strip())
             if tag == _BOOL:
                 low = ev.value.lower()
                 if low not in ("true", "false", "yes", "no", "on", "off"):

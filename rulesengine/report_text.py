@@ -80,12 +80,13 @@ def text_lines(diags: Iterable[Diagnostic], root: Path | None = None) -> list[tu
         if loc is not None and loc.line:
             src = _source_line(root, loc.file, loc.line, sources)
             if src is not None and len(src) <= 300:
-                out.append((f"  {loc.line:>4} | {src}", "dim"))
+                gutter = max(4, len(str(loc.line)))
+                out.append((f"  {loc.line:>{gutter}} | {src}", "dim"))
                 caret_col = max(loc.column, 1)
                 width = 1
                 if loc.end_line == loc.line and loc.end_column > loc.column:
                     width = loc.end_column - loc.column
-                out.append((f"       | {' ' * (caret_col - 1)}{'^' * width}", _STYLE[x.severity]))
+                out.append((f"{' ' * (gutter + 3)}| {' ' * (caret_col - 1)}{'^' * width}", _STYLE[x.severity]))
         for step in x.trace:
             out.append((f"    ↳ {step_line(step)}", "dim"))
         if x.ticket:
