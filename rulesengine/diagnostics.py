@@ -11,6 +11,7 @@ backticks, advice in ``help`` rather than in the message.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +116,25 @@ class DiagnosticKind:
         help: str | None = None,
         **extra: Any,
     ) -> Diagnostic:
-        return Diagnostic(self.code, self.name, self.severity, message, location, help, **extra)
+        return Diagnostic(
+            self.code,
+            self.name,
+            self.severity,
+            printable(message),
+            location,
+            printable(help) if help is not None else None,
+            **extra,
+        )
+
+
+# C0 and C1 controls and the Unicode line and paragraph separators: user values with
+# them are shown escaped, so a message stays on one line and cannot drive a terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 # Loader (RE00x)
