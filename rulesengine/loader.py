@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -583,9 +584,11 @@ def load_file(path: Path, root: Path | None = None) -> LoadResult:
     """Load one file; ``root`` makes locations relative to the rules directory."""
     file = _display(path, root)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return LoadResult(None, [_too_large(size, file)])
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe would block, a directory cannot be read
+            return LoadResult(None, [d.WRONG_FILE_TYPE(f"`{file}` is not a regular file", Location(file))])
+        if info.st_size > MAX_FILE_BYTES:
+            return LoadResult(None, [_too_large(info.st_size, file)])
         raw = path.read_bytes()
     except OSError as exc:
         return LoadResult(None, [d.READ_ERROR(f"cannot read file: {exc.strerror or exc}", Location(file))])

@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 from . import diagnostics as d
 from .diagnostics import Diagnostic
 from .loader import Document, JsonPath
+from .numbers import shorten
 from .schema_defs import DURATION_PATTERN, IDENT_PATTERN, schema_filename
 from .schema_keywords import validator_class
 
@@ -100,7 +101,9 @@ def did_you_mean(word: str, choices: Any) -> str | None:
 def _show(doc: Document, path: JsonPath, value: Any) -> str:
     raw = doc.raw_text(path)
     if raw is not None:
-        return raw
+        return shorten(raw, 60)
+    if isinstance(value, str):
+        return shorten(value, 60)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:

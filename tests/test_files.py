@@ -113,3 +113,11 @@ def test_hidden_entries_are_still_skipped(rules: Path) -> None:
     (rules / "roles" / ".draft.yaml").symlink_to("nowhere.yaml")
     os.mkfifo(rules / "roles" / ".pipe")
     assert load_rules(rules).ok
+
+
+def test_load_file_refuses_a_pipe(tmp_path: Path) -> None:
+    from rulesengine.loader import load_file
+
+    os.mkfifo(tmp_path / "p.yaml")
+    r = load_file(tmp_path / "p.yaml", tmp_path)
+    assert [(x.name, x.message) for x in r.diagnostics] == [("not-a-regular-file", "`p.yaml` is not a regular file")]

@@ -19,6 +19,7 @@ from tests.conftest import MINI, ROOT, read_dir
 
 BIG = "1" + "0" * 399  # 10**400
 HUGE_HEX = "0x" + "f" * 4000  # about 4,800 decimal digits
+HUGE_DEC = "9" * 4800  # beyond Python's own limit on converting decimal text
 
 
 def one_error(files: dict[str, str]) -> tuple[str, int, int, str]:
@@ -49,7 +50,9 @@ SLOTS = [
 ]
 
 
-@pytest.mark.parametrize("number", [".nan", ".NaN", ".inf", "-.inf", "+.Inf", BIG, "-" + BIG, HUGE_HEX, "1.0e+400"])
+@pytest.mark.parametrize(
+    "number", [".nan", ".NaN", ".inf", "-.inf", "+.Inf", BIG, "-" + BIG, HUGE_HEX, HUGE_DEC, "1.0e+400"]
+)
 @pytest.mark.parametrize("slot", SLOTS, ids=lambda s: s[2].split(":")[0] + ":" + s[2].split(":")[-2][-6:])
 def test_every_number_slot_rejects_non_finite_and_huge_numbers(
     slot: tuple[str, str, str, int, int], number: str

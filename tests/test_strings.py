@@ -97,3 +97,10 @@ def test_shipped_schemas_keep_editor_patterns() -> None:
 
 def test_printable_escapes_controls_only() -> None:
     assert printable("a\nb\x1b[0m\u2028c 中文 é") == "a\\nb\\x1b[0m\\u2028c 中文 é"
+
+
+def test_a_very_long_bad_id_is_cut_in_the_message() -> None:
+    files = read_dir(MINI)
+    files[R] = files[R].replace("id: agent", "id: '" + "agent " * 2000 + "'", 1)
+    (e,) = [x for x in compile_files(files).diagnostics if x.severity.value == "error"]
+    assert e.name == "schema-violation" and len(e.message) < 150 and "12000 characters" in e.message
