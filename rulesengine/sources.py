@@ -117,6 +117,20 @@ def _read_regular(path: Path) -> bytes:
         return fh.read(MAX_FILE_BYTES + 1)
 
 
+def _entries(base: Path, root: Path, diags: list[Diagnostic]) -> list[Path]:
+    """Every entry under ``base`` but hidden ones, sorted; unreadable folders are errors."""
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else base.name
+        diags.append(d.READ_ERROR(f"cannot read directory `{where}`: {exc.strerror or exc}", Location(where)))
+
+    out: list[Path] = []
+    for folder, dirs, names in os.walk(base, onerror=unreadable):
+        dirs[:] = [x for x in dirs if not x.startswith(".")]
+        out.extend(Path(folder) / x for x in dirs + names if not x.startswith("."))
+    return sorted(out)
+
+
 def read_rules_dir(path: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
     """Read the rule files of a directory into memory, keyed by relative posix path.
 
@@ -152,10 +166,8 @@ def read_rules_dir(path: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
             if os.path.lexists(base):
                 diags.append(_wrong_type(sub, describe(base) or "a file", "a directory"))
             continue
-        for p in sorted(base.rglob("*")):
+        for p in _entries(base, root, diags):
             rel = p.relative_to(root).as_posix()
-            if any(part.startswith(".") for part in p.relative_to(root).parts):
-                continue
             what = describe(p)
             if p.suffix in YAML_SUFFIXES:
                 if what is None:

@@ -121,3 +121,17 @@ def test_load_file_refuses_a_pipe(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "p.yaml")
     r = load_file(tmp_path / "p.yaml", tmp_path)
     assert [(x.name, x.message) for x in r.diagnostics] == [("not-a-regular-file", "`p.yaml` is not a regular file")]
+
+
+def test_unreadable_folder_is_an_error(rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_walk = os.walk
+
+    def walk(top, onerror=None, **kw):  # type: ignore[no-untyped-def]
+        if Path(top).name == "workflows":  # as if `chmod 000 workflows`, which root ignores
+            onerror(PermissionError(13, "Permission denied", str(top)))
+            return iter(())
+        return real_walk(top, onerror=onerror, **kw)
+
+    monkeypatch.setattr(os, "walk", walk)
+    got = problems(rules)
+    assert ("unreadable-file", "workflows", "cannot read directory `workflows`: Permission denied") in got
