@@ -2,7 +2,8 @@
 
 Each command parses its arguments, calls the library, prints and exits with the
 contract's code: 0 clean, 1 findings at or above ``--fail-on``, 2 invalid
-configuration, unreadable input or usage error.
+configuration, unreadable input or usage error; :mod:`.cli_runtime` adds 3 for an
+internal error and 130 for Ctrl-C, whatever happens inside.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
-import typer
+from . import cli_runtime
+
+cli_runtime.guard_startup()  # Ctrl-C while the imports below run still exits 130
+
+import typer  # noqa: E402
 
 app = typer.Typer(
     name="rulesengine",
@@ -35,13 +40,21 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+_DEBUG = {"on": False}
+
+
 @app.callback()
 def _root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="Show the traceback of an internal error (also: RULESENGINE_DEBUG=1)."),
+    ] = False,
 ) -> None:
     """Responsibility and workflow rules for customer-service centres."""
+    _DEBUG["on"] = debug
 
 
 EXIT_OK = 0
@@ -621,11 +634,8 @@ def main() -> None:
     # model; the cyclic garbage collector would only rescan it again and again (a
     # third of the run time on large organisations).  The process ends right after.
     gc.disable()
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.stderr.write("interrupted\n")
-        sys.exit(130)
+    # exit codes 0/1/2, 3 for an internal error, 130 on Ctrl-C: see cli_runtime
+    cli_runtime.run(app, lambda: _DEBUG["on"])
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ from . import diagnostics as d
 from .conditions import Condition, Constraint, Interval, ValueSet
 from .diagnostics import Diagnostic, Location
 from .durations import DURATION_HELP, parse_duration
+from .durations import out_of_range as duration_out_of_range
 from .loader import Document, JsonPath
 from .model import (
     Attribute,
@@ -48,6 +49,7 @@ from .model import (
     Workflow,
     frozen_map,
 )
+from .numbers import RANGE_HELP, shorten
 from .schema_check import did_you_mean
 from .sources import Sources, load_sources, read_rules_dir
 
@@ -466,6 +468,11 @@ class _Resolver:
         return False
 
     def duration(self, doc: Document, path: JsonPath, text: str, allow_wd: bool, why: str = "") -> Duration | None:
+        if duration_out_of_range(text):
+            self.ctx.add(
+                d.INVALID_NUMBER(f"duration `{shorten(text)}` is out of range", doc.locate(path), help=RANGE_HELP)
+            )
+            return None
         dur = parse_duration(text)
         if dur is None:
             self.ctx.add(d.INVALID_DURATION(f"`{text}` is not a valid duration", doc.locate(path), help=DURATION_HELP))

@@ -11,6 +11,7 @@ backticks, advice in ``help`` rather than in the message.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +116,25 @@ class DiagnosticKind:
         help: str | None = None,
         **extra: Any,
     ) -> Diagnostic:
-        return Diagnostic(self.code, self.name, self.severity, message, location, help, **extra)
+        return Diagnostic(
+            self.code,
+            self.name,
+            self.severity,
+            printable(message),
+            location,
+            printable(help) if help is not None else None,
+            **extra,
+        )
+
+
+# C0 and C1 controls and the Unicode line and paragraph separators: user values with
+# them are shown escaped, so a message stays on one line and cannot drive a terminal.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters written as escapes (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 # Loader (RE00x)
@@ -132,10 +151,13 @@ TOO_DEEP = DiagnosticKind("RE010", "nesting-too-deep")
 NON_STRING_KEY = DiagnosticKind("RE011", "non-string-key")
 EMPTY_DOCUMENT = DiagnosticKind("RE012", "empty-document")
 MULTI_DOCUMENT = DiagnosticKind("RE013", "multiple-documents")
+INVALID_NUMBER = DiagnosticKind("RE014", "number-out-of-range")
+TOO_MANY_NODES = DiagnosticKind("RE015", "too-many-values")
 # Directory layout (RE02x)
 EMPTY_RULES = DiagnosticKind("RE020", "empty-rules-directory")
 NOT_A_DIRECTORY = DiagnosticKind("RE021", "not-a-rules-directory")
 STRAY_FILE = DiagnosticKind("RE022", "stray-file", Severity.WARNING)
+WRONG_FILE_TYPE = DiagnosticKind("RE023", "not-a-regular-file")
 # Schema (RE03x)
 SCHEMA = DiagnosticKind("RE030", "schema-violation")
 # Compile (RE04x)

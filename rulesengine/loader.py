@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,12 +24,16 @@ from yaml.resolver import Resolver
 
 from . import diagnostics as d
 from .diagnostics import Diagnostic, Location
+from .numbers import RANGE_HELP, NumberError, read_float, read_int
+from .textpos import LineIndex, char_offset
 
-MAX_FILE_BYTES = 1_048_576
+MAX_FILE_BYTES = 4 * 1_048_576
 MAX_DEPTH = 40
 MAX_ALIASES = 200
-MAX_NODES = 100_000
+# a workflow of 20,000 transitions with their states is about 250,000 nodes
+MAX_NODES = 500_000
 
+_C_PARSER = hasattr(yaml, "CSafeLoader")
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _STR = "tag:yaml.org,2002:str"
@@ -89,74 +94,45 @@ class LoadResult:
     diagnostics: list[Diagnostic]
 
 
-def _loc(file: str, mark: Any, end: Any = None) -> Location:
+def _loc(file: str, lines: LineIndex, mark: Any, end: Any = None) -> Location:
+    """A parser mark as editors count lines (see :mod:`rulesengine.textpos`)."""
+    line, column = lines.position(mark.index)
     if end is None:
-        return Location(file, mark.line + 1, mark.column + 1)
-    return Location(file, mark.line + 1, mark.column + 1, end.line + 1, end.column + 1)
+        return Location(file, line, column)
+    end_line, end_column = lines.position(end.index)
+    return Location(file, line, column, end_line, end_column)
 
 
 def _resolve_plain(value: str) -> tuple[str, Any]:
     """Resolve a plain scalar the way YAML 1.1 does, minus its worst surprises.
 
     Sexagesimal numbers (``09:30`` → 570) and timestamps stay strings: rules files
-    hold clock times and dates, never base-60 integers or datetime objects.
+    hold clock times and dates, never base-60 integers or datetime objects.  Numbers
+    out of range raise :class:`~rulesengine.numbers.NumberError`.
     """
     tag = _RESOLVER.resolve(yaml.ScalarNode, value, (True, False))
     if tag == _NULL:
         return tag, None
     if tag == _BOOL:
         return tag, value.lower() in ("yes", "true", "on")
-    if tag == _INT:
+    if tag in (_INT, _FLOAT):
         if ":" in value:
             return _STR, value
         try:
-            return tag, _construct_int(value)
+            return tag, read_int(value) if tag == _INT else read_float(value)
         except ValueError:
             return _STR, value
-    if tag == _FLOAT:
-        if ":" in value:
-            return _STR, value
-        return tag, _construct_float(value)
     if tag == _MERGE:
         return tag, value
     return _STR, value
 
 
-def _construct_int(value: str) -> int:
-    v = value.replace("_", "")
-    sign = -1 if v.startswith("-") else 1
-    if v[:1] in "+-":
-        v = v[1:]
-    if v == "0":
-        return 0
-    if v.startswith("0b"):
-        return sign * int(v[2:], 2)
-    if v.startswith("0x"):
-        return sign * int(v[2:], 16)
-    if v.startswith("0o"):
-        return sign * int(v[2:], 8)
-    if v.startswith("0") and len(v) > 1:
-        return sign * int(v, 8)
-    return sign * int(v)
-
-
-def _construct_float(value: str) -> float:
-    v = value.replace("_", "").lower()
-    if v in (".inf", "+.inf"):
-        return math.inf
-    if v == "-.inf":
-        return -math.inf
-    if v == ".nan":
-        return math.nan
-    return float(v)
-
-
 _TAB_INDENT = re.compile(r"^([ ]*)\t")
 
 
-def _tab_indents(text: str, file: str) -> list[Diagnostic]:
+def _tab_indents(lines: LineIndex, file: str) -> list[Diagnostic]:
     out = []
-    for lineno, line in enumerate(text.splitlines(), 1):
+    for lineno, line in enumerate(lines.lines(), 1):
         m = _TAB_INDENT.match(line)
         if m and line.strip():
             out.append(
@@ -178,8 +154,9 @@ class _Abort(Exception):
 class _Builder:
     """Turns parser events into data + positions, enforcing the safety limits."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, lines: LineIndex) -> None:
         self.file = file
+        self.lines = lines
         self.positions: dict[JsonPath, Location] = {}
         self.key_positions: dict[JsonPath, Location] = {}
         self.raw: dict[JsonPath, str] = {}
@@ -189,17 +166,30 @@ class _Builder:
         self.nodes = 0
 
     # -- helpers ---------------------------------------------------------------------
-    def _count(self, n: int, mark: Any) -> None:
+    def _loc(self, mark: Any, end: Any = None) -> Location:
+        return _loc(self.file, self.lines, mark, end)
+
+    def _count(self, n: int, mark: Any, alias: bool = False) -> None:
         self.nodes += n
-        if self.nodes > MAX_NODES:
+        if self.nodes <= MAX_NODES:
+            return
+        if alias:
             self.diags.append(
                 d.ALIAS_BOMB(
-                    f"document expands to more than {MAX_NODES} nodes",
-                    _loc(self.file, mark),
+                    f"aliases expand the document to more than {MAX_NODES:,} values",
+                    self._loc(mark),
                     help="aliases that repeat large anchors multiply the document; write the data out",
                 )
             )
-            raise _Abort
+        else:
+            self.diags.append(
+                d.TOO_MANY_NODES(
+                    f"file holds more than {MAX_NODES:,} values",
+                    self._loc(mark),
+                    help="split the rules into several files (one workflow or role per file)",
+                )
+            )
+        raise _Abort
 
     def build(self, events: Iterator[Any]) -> Any:
         # Stack frames: [kind, container, path, pending_key, pending_key_event, size, anchor, merged_keys]
@@ -216,7 +206,7 @@ class _Builder:
                     self.diags.append(
                         d.MULTI_DOCUMENT(
                             "file holds more than one YAML document",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="keep one document per file; split the rest into files of their own",
                         )
                     )
@@ -242,7 +232,7 @@ class _Builder:
                     self.diags.append(
                         d.ALIAS_BOMB(
                             f"more than {MAX_ALIASES} aliases in one file",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="write the data out instead of repeating anchors",
                         )
                     )
@@ -251,13 +241,13 @@ class _Builder:
                     self.diags.append(
                         d.YAML_SYNTAX(
                             f"alias `*{ev.anchor}` refers to an unknown or recursive anchor",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="define `&name` before using `*name`, outside the value it names",
                         )
                     )
                     raise _Abort
                 value, size = self.anchors[ev.anchor]
-                self._count(size, ev.start_mark)
+                self._count(size, ev.start_mark, alias=True)
                 if stack:
                     self._attach(stack[-1], value, size, ev.start_mark, ev.end_mark, raw=None, tag="alias")
                 else:
@@ -269,7 +259,7 @@ class _Builder:
                 self.diags.append(
                     d.UNSAFE_TAG(
                         f"tag `{tag.replace('tag:yaml.org,2002:', '!!')}` is not allowed",
-                        _loc(self.file, ev.start_mark),
+                        self._loc(ev.start_mark),
                         help="rules files are plain data; remove the tag",
                     )
                 )
@@ -281,7 +271,7 @@ class _Builder:
                     self.diags.append(
                         d.UNSAFE_TAG(
                             "tag does not match the collection it is on",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="remove the tag",
                         )
                     )
@@ -290,14 +280,14 @@ class _Builder:
                     self.diags.append(
                         d.TOO_DEEP(
                             f"nesting deeper than {MAX_DEPTH} levels",
-                            _loc(self.file, ev.start_mark),
+                            self._loc(ev.start_mark),
                             help="rules files are shallow; check for a runaway structure",
                         )
                     )
                     raise _Abort
                 self._count(1, ev.start_mark)
                 path = self._child_path(stack, ev.start_mark) if stack else ()
-                self.positions[path] = _loc(self.file, ev.start_mark, ev.end_mark)
+                self.positions[path] = self._loc(ev.start_mark, ev.end_mark)
                 stack.append(
                     {
                         "map": is_map,
@@ -320,32 +310,42 @@ class _Builder:
             if isinstance(ev, yaml.ScalarEvent):
                 self._count(1, ev.start_mark)
                 raw: str | None = None
-                if ev.implicit[0] and tag in (None, "!"):
-                    rtag, value = _resolve_plain(ev.value)
-                    if rtag not in (_STR, _MERGE):
-                        raw = ev.value
-                else:
-                    rtag, value = self._explicit_scalar(ev, tag)
+                try:
+                    if ev.implicit[0] and tag in (None, "!"):
+                        rtag, value = _resolve_plain(ev.value)
+                        if rtag not in (_STR, _MERGE):
+                            raw = ev.value
+                    else:
+                        rtag, value = self._explicit_scalar(ev, tag)
+                except NumberError as exc:
+                    rtag, value, raw = self._bad_number(ev, exc, stack)
                 if ev.anchor:
                     self.anchors[ev.anchor] = (value, 1)
                 if stack:
                     self._attach(stack[-1], value, 1, ev.start_mark, ev.end_mark, raw=raw, tag=rtag)
                 else:
                     root, root_done = value, True
-                    self.positions[()] = _loc(self.file, ev.start_mark, ev.end_mark)
+                    self.positions[()] = self._loc(ev.start_mark, ev.end_mark)
                 continue
         if not root_done:
             return None
         return root
+
+    def _bad_number(self, ev: Any, exc: NumberError, stack: list[dict[str, Any]]) -> tuple[str, Any, str | None]:
+        """Report a number out of range; a key goes on to be reported as not text."""
+        if stack and stack[-1]["map"] and not stack[-1]["have_key"]:
+            return _FLOAT, math.nan, ev.value
+        self.diags.append(d.INVALID_NUMBER(str(exc), self._loc(ev.start_mark, ev.end_mark), help=RANGE_HELP))
+        return _STR, ev.value, None
 
     def _explicit_scalar(self, ev: Any, tag: str | None) -> tuple[str, Any]:
         if tag is None or tag in ("!", _STR):
             return _STR, ev.value
         try:
             if tag == _INT:
-                return _INT, _construct_int(ev.value)
+                return _INT, read_int(ev.value.strip())
             if tag == _FLOAT:
-                return _FLOAT, _construct_float(ev.value)
+                return _FLOAT, read_float(ev.value.strip())
             if tag == _BOOL:
                 low = ev.value.lower()
                 if low not in ("true", "false", "yes", "no", "on", "off"):
@@ -357,7 +357,7 @@ class _Builder:
             self.diags.append(
                 d.YAML_SYNTAX(
                     f"`{ev.value}` does not fit tag `{tag.replace('tag:yaml.org,2002:', '!!')}`",
-                    _loc(self.file, ev.start_mark),
+                    self._loc(ev.start_mark),
                 )
             )
             raise _Abort from None
@@ -370,7 +370,7 @@ class _Builder:
                 self.diags.append(
                     d.NON_STRING_KEY(
                         "mapping key is a collection",
-                        _loc(self.file, mark),
+                        self._loc(mark),
                         help="keys must be plain names",
                     )
                 )
@@ -393,7 +393,7 @@ class _Builder:
             path = frame["path"] + (len(frame["value"]),)
             frame["value"].append(value)
             if tag != "alias" or path not in self.positions:
-                self.positions[path] = _loc(self.file, start, end)
+                self.positions[path] = self._loc(start, end)
             if raw is not None:
                 self.raw[path] = raw
             return
@@ -409,7 +409,7 @@ class _Builder:
             return
         path = frame["path"] + (key,)
         frame["value"][key] = value
-        self.positions[path] = _loc(self.file, start, end)
+        self.positions[path] = self._loc(start, end)
         self.key_positions[path] = frame["key_loc"]
         if raw is not None:
             self.raw[path] = raw
@@ -418,7 +418,7 @@ class _Builder:
         self, frame: dict[str, Any], value: Any, start: Any, end: Any, raw: str | None, tag: str | None
     ) -> None:
         frame["have_key"] = True
-        loc = _loc(self.file, start, end)
+        loc = self._loc(start, end)
         if tag == _MERGE:
             frame["key"] = _MERGE_KEY
             return
@@ -466,14 +466,14 @@ class _Builder:
                 self.diags.append(
                     d.YAML_SYNTAX(
                         "merge key `<<` needs a mapping or a list of mappings",
-                        _loc(self.file, mark),
+                        self._loc(mark),
                     )
                 )
                 return
             for k, v in src.items():
                 if k not in frame["value"]:
                     frame["value"][k] = v
-                    self.positions.setdefault(frame["path"] + (k,), _loc(self.file, mark))
+                    self.positions.setdefault(frame["path"] + (k,), self._loc(mark))
 
 
 class _MergeKey:
@@ -495,10 +495,11 @@ def _display(path: Path, root: Path | None) -> str:
 
 def load_text(text: str, file: str) -> LoadResult:
     """Load YAML text; ``file`` is the name used in locations."""
-    diags = _tab_indents(text, file)
+    lines = LineIndex(text)
+    diags = _tab_indents(lines, file)
     if diags:
         return LoadResult(None, diags)
-    builder = _Builder(file)
+    builder = _Builder(file, lines)
     try:
         data = builder.build(yaml.parse(text, Loader=_Parser))
     except _Abort:
@@ -507,20 +508,21 @@ def load_text(text: str, file: str) -> LoadResult:
         mark = exc.problem_mark or exc.context_mark
         msg = (exc.problem or "invalid YAML").strip()
         ctx = (exc.context or "").strip()
-        loc = _loc(file, mark) if mark is not None else Location(file, 1, 1)
+        loc = _loc(file, lines, mark) if mark is not None else Location(file, 1, 1)
         return LoadResult(
             None,
             builder.diags + [d.YAML_SYNTAX(_lower(msg), loc, help=f"YAML syntax: {ctx}" if ctx else None)],
         )
     except yaml.reader.ReaderError as exc:
-        line, col = _offset_to_line_col(text, exc.position)
+        # libyaml counts this offset in bytes of the UTF-8 text, PyYAML in characters
+        offset = char_offset(text, exc.position) if _C_PARSER else exc.position
+        line, col = lines.position(offset)
+        char = exc.character if isinstance(exc.character, str) else chr(exc.character)
         return LoadResult(
             None,
             [
                 d.ENCODING(
-                    f"character `{exc.character!r}` is not allowed in YAML"
-                    if isinstance(exc.character, str)
-                    else "invalid character in YAML",
+                    f"character `U+{ord(char):04X}` is not allowed in YAML",
                     Location(file, line, col),
                     help="remove control characters from the file",
                 )
@@ -543,13 +545,6 @@ def load_text(text: str, file: str) -> LoadResult:
 def _lower(msg: str) -> str:
     msg = msg.rstrip(".")
     return msg[:1].lower() + msg[1:] if msg else msg
-
-
-def _offset_to_line_col(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    line = before.count("\n") + 1
-    col = offset - (before.rfind("\n") + 1) + 1
-    return line, col
 
 
 def _too_large(size: int, file: str) -> Diagnostic:
@@ -589,9 +584,11 @@ def load_file(path: Path, root: Path | None = None) -> LoadResult:
     """Load one file; ``root`` makes locations relative to the rules directory."""
     file = _display(path, root)
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return LoadResult(None, [_too_large(size, file)])
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a pipe would block, a directory cannot be read
+            return LoadResult(None, [d.WRONG_FILE_TYPE(f"`{file}` is not a regular file", Location(file))])
+        if info.st_size > MAX_FILE_BYTES:
+            return LoadResult(None, [_too_large(info.st_size, file)])
         raw = path.read_bytes()
     except OSError as exc:
         return LoadResult(None, [d.READ_ERROR(f"cannot read file: {exc.strerror or exc}", Location(file))])

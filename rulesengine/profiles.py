@@ -7,6 +7,7 @@ from typing import Any
 
 from .conditions import Condition, Constraint, Interval, ValueSet
 from .model import AttrType, Ruleset
+from .numbers import RANGE_HELP, check_value
 from .schema_check import did_you_mean
 
 
@@ -37,8 +38,9 @@ def parse_value(ruleset: Ruleset, attr_id: str, text: Any) -> Any:
             value = float(text)
         except (TypeError, ValueError, OverflowError):
             raise ProfileError(f"`{attr_id}` is a number, not `{text}`") from None
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ProfileError(f"`{attr_id}` must be a finite number, not `{text}`")
+        problem = check_value(value)
+        if problem is not None:
+            raise ProfileError(f"`{attr_id}` cannot be `{text}`: {problem} ({RANGE_HELP})")
         if attr.type is AttrType.INTEGER and not value.is_integer():
             raise ProfileError(f"`{attr_id}` is a whole number, not `{text}`")
         if attr.minimum is not None and value < attr.minimum:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .diagnostics import Diagnostic, Severity, summary
+from .loader import MAX_FILE_BYTES
+from .textpos import LineIndex
 
 REPORT_VERSION = 1
 
@@ -34,20 +36,20 @@ def json_text(diags: Iterable[Diagnostic], extra: dict[str, Any] | None = None) 
     return json.dumps(json_report(diags, extra), indent=2, ensure_ascii=False) + "\n"
 
 
-def _source_line(root: Path | None, file: str, line: int) -> str | None:
+def _source_line(root: Path | None, file: str, line: int, cache: dict[str, LineIndex | None]) -> str | None:
+    """Line ``line`` of a rules file, counting lines as editors do (LF, CRLF or CR)."""
     if root is None or line <= 0:
         return None
-    path = root / file
-    try:
-        with path.open("rb") as fh:
-            for i, raw in enumerate(fh, 1):
-                if i == line:
-                    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
-                if i > line:
-                    break
-    except OSError:
-        return None
-    return None
+    if file not in cache:
+        cache[file] = None
+        path = root / file
+        try:
+            if path.is_file() and path.stat().st_size <= MAX_FILE_BYTES:
+                cache[file] = LineIndex(path.read_bytes().decode("utf-8", errors="replace").removeprefix("\ufeff"))
+        except OSError:
+            pass
+    index = cache[file]
+    return index.line_text(line) if index is not None else None
 
 
 def step_line(step: dict[str, Any]) -> str:
@@ -72,19 +74,21 @@ def plural(n: int, word: str) -> str:
 def text_lines(diags: Iterable[Diagnostic], root: Path | None = None) -> list[tuple[str, str | None]]:
     """(text, style) pairs; the CLI prints them through rich."""
     out: list[tuple[str, str | None]] = []
+    sources: dict[str, LineIndex | None] = {}
     for x in diags:
         where = f"{x.location}: " if x.location else ""
         out.append((f"{where}{x.severity.value}[{x.code}] {x.message}", _STYLE[x.severity]))
         loc = x.location
         if loc is not None and loc.line:
-            src = _source_line(root, loc.file, loc.line)
+            src = _source_line(root, loc.file, loc.line, sources)
             if src is not None and len(src) <= 300:
-                out.append((f"  {loc.line:>4} | {src}", "dim"))
+                gutter = max(4, len(str(loc.line)))
+                out.append((f"  {loc.line:>{gutter}} | {src}", "dim"))
                 caret_col = max(loc.column, 1)
                 width = 1
                 if loc.end_line == loc.line and loc.end_column > loc.column:
                     width = loc.end_column - loc.column
-                out.append((f"       | {' ' * (caret_col - 1)}{'^' * width}", _STYLE[x.severity]))
+                out.append((f"{' ' * (gutter + 3)}| {' ' * (caret_col - 1)}{'^' * width}", _STYLE[x.severity]))
         for step in x.trace:
             out.append((f"    ↳ {step_line(step)}", "dim"))
         if x.ticket:

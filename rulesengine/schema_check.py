@@ -15,13 +15,15 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import jsonschema
 from jsonschema.exceptions import ValidationError, relevance
+from rapidfuzz import fuzz, process
 
 from . import diagnostics as d
 from .diagnostics import Diagnostic
 from .loader import Document, JsonPath
+from .numbers import shorten
 from .schema_defs import DURATION_PATTERN, IDENT_PATTERN, schema_filename
+from .schema_keywords import validator_class
 
 KINDS = ("role", "workflow", "ticket", "suppressions")
 
@@ -63,18 +65,32 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def _validator(kind: str) -> jsonschema.Draft202012Validator:
-    return jsonschema.Draft202012Validator(_inline_refs(load_schema(kind)))
+def _validator(kind: str) -> Any:
+    return validator_class()(_inline_refs(load_schema(kind)))
+
+
+_SHORTLIST = 8
 
 
 def suggest(word: str, choices: Any) -> str | None:
-    """The closest choice to ``word``, for "did you mean" help, or None."""
+    """The closest choice to ``word``, for "did you mean" help, or None.
+
+    Closeness is :mod:`difflib`'s ratio (at least 0.6), as :func:`difflib.get_close_matches`
+    measures it; but that costs a full comparison per choice, seconds over thousands of
+    near-identical names.  A fast edit-distance pass (whose score is never below
+    difflib's) first keeps a short list, and only that is ranked with difflib.
+    """
     options = [c for c in choices if isinstance(c, str)]
     lowered = {c.lower(): c for c in options}
     if word.lower() in lowered and lowered[word.lower()] != word:
         return lowered[word.lower()]
-    match = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return match[0] if match else None
+    shortlist = process.extract(word, options, scorer=fuzz.ratio, score_cutoff=59.9, limit=_SHORTLIST)
+    scored = []
+    for choice, _score, _index in shortlist:
+        matcher = difflib.SequenceMatcher(None, choice, word)
+        scored.append((matcher.ratio(), choice))
+    best = max(scored, default=None)
+    return best[1] if best is not None and best[0] >= 0.6 else None
 
 
 def did_you_mean(word: str, choices: Any) -> str | None:
@@ -85,7 +101,9 @@ def did_you_mean(word: str, choices: Any) -> str | None:
 def _show(doc: Document, path: JsonPath, value: Any) -> str:
     raw = doc.raw_text(path)
     if raw is not None:
-        return raw
+        return shorten(raw, 60)
+    if isinstance(value, str):
+        return shorten(value, 60)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -191,6 +209,14 @@ def _rephrase(err: ValidationError, doc: Document) -> Diagnostic:
     if v in ("minItems", "minProperties"):
         return d.SCHEMA(f"{_where(path)} must not be empty", loc)
     if v == "uniqueItems":
+        if isinstance(err.validator_value, int) and not isinstance(err.validator_value, bool) and path:
+            first = doc.locate(path[:-1] + (err.validator_value,))
+            return d.SCHEMA(
+                f"`{shown}` is listed twice in {_where(path[:-1])}",
+                loc,
+                help=f"the first `{shown}` is at line {first.line}; remove the repeated item",
+                related=(first,),
+            )
         return d.SCHEMA(f"{_where(path)} lists the same item twice", loc, help="remove the repeated item")
     if v in ("minimum", "exclusiveMinimum"):
         return d.SCHEMA(f"`{shown}` at {_where(path)} is below the minimum {err.validator_value}", loc)

@@ -9,13 +9,16 @@ testable on in-memory file sets.
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import diagnostics as d
 from .diagnostics import Diagnostic, Location
-from .loader import Document, load_bytes
+from .loader import MAX_FILE_BYTES, Document, _too_large, load_bytes
 from .schema_check import check_document
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -53,8 +56,88 @@ def _kind_of(rel: str) -> str | None:
     return None
 
 
+def describe(path: Path) -> str | None:
+    """What a path is when it is not a regular file (or a link to one); None when it is."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as exc:
+        return f"unreadable ({exc.strerror or exc})"
+    link = ""
+    if stat.S_ISLNK(mode):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        try:
+            mode = path.stat().st_mode
+        except FileNotFoundError:
+            return f"a symbolic link to `{target}`, which does not exist"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return f"a symbolic link to `{target}` that loops back on itself"
+            return f"a symbolic link to `{target}`, which cannot be read ({exc.strerror or exc})"
+        link = f"a symbolic link to `{target}`, "
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in _KINDS:
+        if test(mode):
+            return link + what
+    return link + "not a regular file"
+
+
+_KINDS = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
+
+
+def _wrong_type(rel: str, what: str, wanted: str = "a YAML file") -> Diagnostic:
+    if what.startswith("a symbolic link") and what.endswith(("exist", "itself", ")")):
+        return d.WRONG_FILE_TYPE(
+            f"`{rel}` is {what}",
+            Location(rel),
+            help="point the link at an existing rules file, or replace it with the file itself",
+        )
+    if what.endswith("a directory") and wanted != "a directory":
+        advice = "rename the directory or move it out of the rules directory"
+    else:
+        advice = "rules are read from regular files; replace it with one, or move it out of the rules directory"
+    return d.WRONG_FILE_TYPE(f"`{rel}` is {what}, not {wanted}", Location(rel), help=advice)
+
+
+def _read_regular(path: Path) -> bytes:
+    """Read a file that must be regular; never blocks on a pipe swapped in meanwhile."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return fh.read(MAX_FILE_BYTES + 1)
+
+
+def _entries(base: Path, root: Path, diags: list[Diagnostic]) -> list[Path]:
+    """Every entry under ``base`` but hidden ones, sorted; unreadable folders are errors."""
+
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else base.name
+        diags.append(d.READ_ERROR(f"cannot read directory `{where}`: {exc.strerror or exc}", Location(where)))
+
+    out: list[Path] = []
+    for folder, dirs, names in os.walk(base, onerror=unreadable):
+        dirs[:] = [x for x in dirs if not x.startswith(".")]
+        out.extend(Path(folder) / x for x in dirs + names if not x.startswith("."))
+    return sorted(out)
+
+
 def read_rules_dir(path: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
-    """Read the rule files of a directory into memory, keyed by relative posix path."""
+    """Read the rule files of a directory into memory, keyed by relative posix path.
+
+    Anything at a place where a rule file is expected that is not a regular file (a
+    directory named ``ticket.yaml``, a dangling symbolic link, a named pipe) is an
+    error that says what it is, never silently skipped.
+    """
     root = Path(path)
     if not root.exists():
         return {}, [d.NOT_A_DIRECTORY(f"rules directory `{root}` does not exist", Location(str(root)))]
@@ -71,36 +154,55 @@ def read_rules_dir(path: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
     candidates: list[Path] = []
     for name in ("ticket.yaml", "ticket.yml", "suppressions.yaml", "suppressions.yml"):
         p = root / name
-        if p.is_file():
-            candidates.append(p)
+        if os.path.lexists(p):
+            what = describe(p)
+            if what is None:
+                candidates.append(p)
+            else:
+                diags.append(_wrong_type(name, what))
     for sub in ("roles", "workflows"):
         base = root / sub
-        if base.is_dir():
-            for p in sorted(base.rglob("*")):
-                if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts):
-                    if p.suffix in YAML_SUFFIXES:
-                        candidates.append(p)
-                    elif p.name.lower() not in ("readme.md", "readme", "readme.txt"):
-                        diags.append(
-                            d.STRAY_FILE(
-                                f"`{p.relative_to(root).as_posix()}` is not a YAML file and is ignored",
-                                Location(p.relative_to(root).as_posix()),
-                                help="rule files end in `.yaml` or `.yml`",
-                            )
-                        )
+        if not base.is_dir():
+            if os.path.lexists(base):
+                diags.append(_wrong_type(sub, describe(base) or "a file", "a directory"))
+            continue
+        for p in _entries(base, root, diags):
+            rel = p.relative_to(root).as_posix()
+            what = describe(p)
+            if p.suffix in YAML_SUFFIXES:
+                if what is None:
+                    candidates.append(p)
+                else:
+                    diags.append(_wrong_type(rel, what))
+            elif what is not None and what != "a directory":
+                diags.append(
+                    d.STRAY_FILE(
+                        f"`{rel}` is {what}, not a YAML file, and is ignored",
+                        Location(rel),
+                        help="rule files are regular files ending in `.yaml` or `.yml`",
+                    )
+                )
+            elif what is None and p.name.lower() not in ("readme.md", "readme", "readme.txt"):
+                diags.append(
+                    d.STRAY_FILE(
+                        f"`{rel}` is not a YAML file and is ignored",
+                        Location(rel),
+                        help="rule files end in `.yaml` or `.yml`",
+                    )
+                )
     if len(candidates) > MAX_FILES:
         return {}, [d.TOO_LARGE(f"more than {MAX_FILES} rule files", Location(str(root)))]
-    from .loader import MAX_FILE_BYTES, _too_large
-
     for p in candidates:
         rel = p.relative_to(root).as_posix()
         try:
-            if p.stat().st_size > MAX_FILE_BYTES:
-                diags.append(_too_large(p.stat().st_size, rel))
-                continue
-            files[rel] = p.read_bytes()
+            data = _read_regular(p)
         except OSError as exc:
             diags.append(d.READ_ERROR(f"cannot read file: {exc.strerror or exc}", Location(rel)))
+            continue
+        if len(data) > MAX_FILE_BYTES:
+            diags.append(_too_large(p.stat().st_size, rel))
+            continue
+        files[rel] = data
     return files, diags
 
 
