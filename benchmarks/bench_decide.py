@@ -625,12 +625,14 @@ def casbin_peer(
     model, policy, groups = casbin_policy(rs, persons)
     enums = [a for a, x in rs.attributes.items() if not x.type.numeric]
     numbers = [a for a, x in rs.attributes.items() if x.type.numeric]
-    tmp = Path(tempfile.mkdtemp(prefix="bench_casbin_"))
-    (tmp / "model.conf").write_text(model, encoding="utf-8")
-    (tmp / "policy.csv").write_text(
-        "".join("p, " + ", ".join(line) + "\n" for line in policy) + "".join(g + "\n" for g in groups), encoding="utf-8"
-    )
-    e = casbin.Enforcer(str(tmp / "model.conf"), str(tmp / "policy.csv"))
+    with tempfile.TemporaryDirectory(prefix="bench_casbin_") as d:  # the files a casbin user would keep
+        tmp = Path(d)
+        (tmp / "model.conf").write_text(model, encoding="utf-8")
+        (tmp / "policy.csv").write_text(
+            "".join("p, " + ", ".join(line) + "\n" for line in policy) + "".join(g + "\n" for g in groups),
+            encoding="utf-8",
+        )
+        e = casbin.Enforcer(str(tmp / "model.conf"), str(tmp / "policy.csv"))
     ranges: dict[str, tuple[float, float, bool, bool]] = {}
 
     def within(x: Any, spec: str) -> bool:
