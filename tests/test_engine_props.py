@@ -208,3 +208,28 @@ def _fixture_engine(path: Any) -> Engine:
     if path not in _ENGINES:
         _ENGINES[path] = load(path)
     return _ENGINES[path]
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    tickets(),
+    st.one_of(st.sampled_from(["start", "finish", "transfer", "timer:0", "split", "close", "approve", "park"]), JSON),
+    st.one_of(
+        st.none(),
+        st.fixed_dictionaries(
+            {"id": st.sampled_from(["p-1", "p-9", 3]), "roles": st.lists(st.sampled_from(["agent", "lead", "expert_a"]))}
+        ),
+        JSON,
+    ),
+    st.one_of(st.none(), st.sampled_from(["expert_a", "expert_b", "lead"])),
+)
+def test_the_quick_path_answers_as_the_full_path(ticket: Any, event: Any, actor: Any, target: Any) -> None:
+    """A plain dict takes the quick path; the same ticket behind a read-only mapping cannot."""
+    from pathlib import Path
+    from types import MappingProxyType
+
+    engine = _fixture_engine(Path(__file__).parent / "fixtures" / "engine")
+    if not isinstance(ticket, dict):
+        return
+    slow = MappingProxyType(ticket)
+    assert engine.decide(ticket, event, actor, target) == engine.decide(slow, event, actor, target)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from ..analysis.context import Analysis, Options
 from ..check import CheckResult, check_ruleset
@@ -23,10 +23,11 @@ from ..loader import Document
 from ..model import Kind, Ruleset
 from ..rules.registry import Rule
 from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied
-from .front import FrontDoor, Placed, short
+from .front import FrontDoor, Placed, final_state, not_from_state, short, unknown_event
 from .inputs import actor_parts, as_mapping
+from .quick import quick_decide
 from .reasons import Reason
-from .table import WorkflowTable
+from .table import Option, WorkflowTable
 
 
 class Fired(NamedTuple):
@@ -76,10 +77,10 @@ class Engine:
         ``event`` is a transition's name or ``timer:N`` for the workflow's N-th timed
         escalation (fired by the service's scheduler with ``actor=None``).
         """
-        if type(ticket) is dict and type(event) is str:
-            got = self._fast(ticket, event, actor, target)
-            if got is not None:
-                return got
+        if type(ticket) is dict:
+            quick = quick_decide(self._tables, self.rules_hash, ticket, event, actor, target)
+            if quick is not None:
+                return quick
         placed = self._front.place(ticket, event if type(event) is str else None)
         if type(placed) is Decision:
             return placed
@@ -88,11 +89,11 @@ class Engine:
         wid = tab.workflow.id
         ctx: dict[str, Any] = {"event": event if type(event) is str else None, "workflow": wid, "state": state}
         if type(event) is not str or event not in tab.events:
-            return self._front.deny(Reason.UNKNOWN_EVENT, f"`{short(event)}` is not an event of `{wid}`", **ctx)
+            return self._front.deny(Reason.UNKNOWN_EVENT, unknown_event(event, wid), **ctx)
         if state in tab.idx.finals:
-            return self._front.deny(Reason.FINAL_STATE, f"`{state}` is final: the ticket's life is over", **ctx)
+            return self._front.deny(Reason.FINAL_STATE, final_state(state), **ctx)
         if event not in tab.leaving[state]:
-            return self._front.deny(Reason.NOT_FROM_STATE, f"`{event}` does not leave `{state}`", **ctx)
+            return self._front.deny(Reason.NOT_FROM_STATE, not_from_state(event, state), **ctx)
         owner = self._front.acting_owner(t, actor)
         if type(owner) is Decision:
             return owner
@@ -106,10 +107,10 @@ class Engine:
         who = self._front.actor_check(t, event in tab.timers, actor, owner, ctx)
         if who is not None:
             return who
-        entry = row[event]
-        if type(entry) is Decision:
-            return entry
-        assert isinstance(entry, tuple)
+        got = row[event]
+        if isinstance(got, Decision):
+            return got
+        entry = cast("tuple[Option, ...]", got)
         if target is None:
             if len(entry) == 1:
                 return entry[0].decision
@@ -137,47 +138,6 @@ class Engine:
             Reason.AMBIGUOUS_EVENT, f"`{event}` may lead to {outcomes} here; the engine does not guess", **ctx
         )
 
-    def _fast(self, t: dict[str, Any], event: str, actor: Any, target: Any) -> Decision | None:
-        """The common case in a few look-ups; None for anything unusual (the full path decides).
-
-        It makes exactly the checks of the full path, in cheaper form, and never answers
-        where the full path might answer differently.
-        """
-        wid = t.get("workflow")
-        tab = self._tables.get(wid) if type(wid) is str else None
-        state = t.get("state")
-        attrs = t.get("attributes")
-        if tab is None or type(state) is not str or type(attrs) is not dict or target is not None or "owners" in t:
-            return None
-        version = t.get("version", 0)
-        if type(version) is not int:
-            return None
-        k = tab.classifier.fast(attrs)
-        if k is None:
-            return None
-        owner = t.get("owner")
-        rows = tab.rows.get((state, owner)) if type(owner) is str else None
-        row = rows[k] if rows is not None else None
-        entry = row.get(event) if row is not None else None
-        if entry is None:
-            return None
-        if event in tab.timers:
-            if actor is not None:
-                return None
-        else:
-            if type(actor) is not dict:
-                return None
-            roles = actor.get("roles")
-            ident = actor.get("id")
-            if (type(roles) is not list and type(roles) is not tuple) or owner not in roles or type(ident) is not str:
-                return None
-            assignee = t.get("assignee")
-            if assignee is not None and assignee != ident:
-                return None
-        if type(entry) is tuple:
-            return entry[0].decision if len(entry) == 1 else None
-        return entry  # type: ignore[return-value]
-
     def allowed_events(self, ticket: Any, actor: Any = None) -> tuple[Decision, ...]:
         """Every move ``actor`` may make on ``ticket`` now (with ``actor=None``: the timers)."""
         placed = self._front.place(ticket)
@@ -187,9 +147,10 @@ class Engine:
         rows = placed.table.rows.get((placed.state, owner)) if isinstance(owner, str) else None
         row = rows[placed.k] if rows is not None else None
         out: list[Decision] = []
-        for event, entry in sorted((row or {}).items()):
-            if not isinstance(entry, tuple):
+        for event, got in sorted((row or {}).items()):
+            if isinstance(got, Decision):
                 continue
+            entry = cast("tuple[Option, ...]", got)
             named = len({o.target for o in entry}) > 1
             for option in entry:
                 d = self.decide(ticket, event, actor, option.target if named else None)

@@ -19,6 +19,7 @@ from ..analysis.nearest import nearest
 from ..model import Kind, Ruleset, Transition
 from .classify import Classifier
 from .decision import Decision, GrantRef, TransitionRef
+from .fastpath import fast_paths
 from .reasons import Reason
 
 
@@ -45,6 +46,7 @@ class WorkflowTable:
         self.workflow = idx.workflow
         self.rules_hash = rules_hash
         self.classifier = Classifier(ruleset, idx)
+        self.fast = fast_paths(ruleset, self.classifier)
         wf = self.workflow
         self.events: frozenset[str] = frozenset(
             [t.name for t in wf.transitions] + [timer_event(e) for e in wf.escalations]
@@ -64,6 +66,15 @@ class WorkflowTable:
                 for owner in idx.eligible(state, k):
                     rows = self.rows.setdefault((state, owner), [None] * idx.class_count)
                     rows[k] = self._row(state, owner, k)
+        # the same rows with each event's one answer: the decision when there is exactly
+        # one (allowed or not), None when a `target` must choose among several
+        quick: dict[int, dict[str, Decision | None]] = {}
+        self.quick: dict[tuple[str, str], list[dict[str, Decision | None] | None]] = {}
+        for key, per_class in self.rows.items():
+            self.quick[key] = [
+                None if row is None else quick.setdefault(id(row), {e: _one(x) for e, x in row.items()})
+                for row in per_class
+            ]
         self._interned.clear()
 
     def _intern(self, value: Any) -> Any:
@@ -221,6 +232,12 @@ class WorkflowTable:
             failed=near.failing,
             **base,
         )
+
+
+def _one(entry: tuple[Option, ...] | Decision) -> Decision | None:
+    if isinstance(entry, Decision):
+        return entry
+    return entry[0].decision if len(entry) == 1 else None
 
 
 def _conds(failed: tuple[str, ...]) -> str:
