@@ -8,32 +8,68 @@ internal and may change between versions.
 >>> engine.decide(ticket, "approve", {"id": "p-17", "roles": ["super_agent"]})  # doctest: +SKIP
 """
 
-from .engine import (
-    Actor,
-    Decision,
-    Engine,
-    Fired,
-    GrantRef,
-    InvalidTicket,
-    Reason,
-    RulesInvalid,
-    Ticket,
-    TransitionDenied,
-    TransitionRef,
-    load,
-)
-from .engine.holder import EngineHolder
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .engine import (
+        Actor,
+        Decision,
+        Engine,
+        Fired,
+        GrantRef,
+        InvalidTicket,
+        Reason,
+        RulesInvalid,
+        Ticket,
+        TransitionDenied,
+        TransitionRef,
+        load,
+    )
+    from .engine.holder import EngineHolder
+    from .engine.machine import GuardedTicket, guarded_machine
 
 __version__ = "0.1.0"
 
+# Imported on first use: the command line starts without the engine, and the
+# transitions integration imports `transitions` only when a service asks for it.
+_WHERE = {
+    **dict.fromkeys(
+        [
+            "Actor",
+            "Decision",
+            "Engine",
+            "Fired",
+            "GrantRef",
+            "InvalidTicket",
+            "Reason",
+            "RulesInvalid",
+            "Ticket",
+            "TransitionDenied",
+            "TransitionRef",
+            "load",
+        ],
+        ".engine",
+    ),
+    "EngineHolder": ".engine.holder",
+    "GuardedTicket": ".engine.machine",
+    "guarded_machine": ".engine.machine",
+}
+
 
 def __getattr__(name: str) -> object:
-    # the transitions integration imports `transitions` only when a service asks for it
-    if name in ("GuardedTicket", "guarded_machine"):
-        from .engine import machine
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'rulesengine' has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __name__), name)
+    globals()[name] = value
+    return value
 
-        return getattr(machine, name)
-    raise AttributeError(f"module 'rulesengine' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))
 
 
 __all__ = [

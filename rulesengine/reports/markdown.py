@@ -85,7 +85,7 @@ def _details(d: Diagnostic, rule_summary: str | None) -> list[str]:
         "<details>",
         f"<summary>{html.escape(_one_line(f'{d.severity.value} {d.code} {d.name}{where}'))}</summary>",
         "",
-        _one_line(d.message),
+        _text(d.message),
         "",
     ]
     if d.workflow is not None or d.state is not None:
@@ -105,7 +105,7 @@ def _details(d: Diagnostic, rule_summary: str | None) -> list[str]:
             lines.append(f"{i}. {_code(step_text(step))}" + (f" at {_code(at)}" if at else ""))
         lines.append("")
     if d.help:
-        lines += [f"Help: {_one_line(d.help)}", ""]
+        lines += [f"Help: {_text(d.help)}", ""]
     about = f" — {_one_line(rule_summary)}" if rule_summary else ""
     lines += [f"Rule: [{d.code}]({rule_doc_path(d.code)}) `{d.name}`{about}", "", "</details>", ""]
     return lines
@@ -116,8 +116,14 @@ def _one_line(text: str) -> str:
 
 
 def escape_cell(text: str) -> str:
-    """A table cell: pipes escaped, line breaks folded into spaces."""
-    return _one_line(text).replace("|", "\\|")
+    """A table cell: HTML and pipes escaped, line breaks folded into spaces (a rule or value
+    named `<details>` must not open a block on the code host)."""
+    return _text(text).replace("|", "\\|")
+
+
+def _text(text: str) -> str:
+    """Prose on one line with its HTML escaped, so user values cannot become markup."""
+    return html.escape(_one_line(text), quote=False)
 
 
 def _row(cells: list[str]) -> str:
