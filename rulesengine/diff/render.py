@@ -28,7 +28,7 @@ from .model import (
 )
 
 Line = tuple[str, str | None]
-LONG = 8  # Markdown tables longer than this are folded into <details>
+LONG = 10  # Markdown tables longer than this are folded into <details>
 
 _SUBJECT = {
     Subject.ATTRIBUTE: "attribute",
@@ -181,8 +181,11 @@ def _finding_row(d: Diagnostic, sign: str) -> list[str]:
 def markdown_report(diff: RulesDiff) -> str:
     """A pull-request comment: the summary, then one table per kind of change."""
     out = [f"## Rules diff: {_code(diff.old_label)} → {_code(diff.new_label)}", ""]
-    verdict = f"❌ **{plural(len(diff.new_errors), 'new error')}** · " if diff.new_errors else ""
-    out += [verdict + counts_text(diff), ""]
+    if diff.new_errors:
+        out += [f"❌ The new rules add **{plural(len(diff.new_errors), 'error')}**.", ""]
+    elif not diff.empty:
+        out += ["✅ The new rules add no error.", ""]
+    out += [counts_text(diff), ""]
     if diff.permissions:
         out += ["### Responsibilities", ""]
         rows = [
