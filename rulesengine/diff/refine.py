@@ -162,7 +162,9 @@ class Refinement:
                     anyof.append((a, tuple(comp)))
                     continue
             nots.append(Condition(tuple(rest)))
-        return Cube(Condition.of(tests), tuple(anyof), tuple(nots))
+        # a constraint every declared value meets says nothing: leave it out
+        kept = {a: c for a, c in tests.items() if not _whole(c, self.attributes.get(a))}
+        return Cube(Condition.of(kept), tuple(anyof), tuple(nots))
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,17 @@ class Formula:
         if len(self.cubes) == 1:
             return self.cubes[0].describe()
         return " or ".join(f"({c.describe()})" for c in self.cubes)
+
+
+def _whole(c: Constraint, attr: Attribute | None) -> bool:
+    """``c`` holds for every value the attribute may take."""
+    if attr is None:
+        return False
+    if isinstance(c, ValueSet):
+        domain = (False, True) if attr.type is AttrType.BOOLEAN else attr.values
+        return all(v in c.values for v in domain)
+    dom = _domain(attr)
+    return isinstance(dom, Interval) and _subset(dom, c)
 
 
 def _subset(p: Constraint, c: Constraint) -> bool:
