@@ -69,6 +69,23 @@ def test_a_narrowed_limit_is_a_lost_responsibility_with_its_tickets_and_grant(mi
     assert not got.structure and not got.timing and not got.findings
 
 
+def test_tickets_of_a_new_value_are_gained_and_of_a_removed_value_lost(mini_pair: tuple[Path, Path]) -> None:
+    old, new = mini_pair
+    edit(new / "ticket.yaml", "tier: {values: [normal, vip]}", "tier: {values: [normal, vip, gold]}")
+    gained = diff_dirs(old, new)
+    lost = diff_dirs(new, old)
+    assert isinstance(gained, RulesDiff) and isinstance(lost, RulesDiff)
+    expected = [
+        ("agent", Kind.ESCALATE, ("lead",), "tier = gold"),
+        ("lead", Kind.HANDLE, (), "amount > 200 and tier = gold"),
+    ]
+    for got, direction in ((gained, Direction.GAINED), (lost, Direction.LOST)):
+        assert [(p.role, p.kind, p.targets, p.tickets.condition) for p in got.permissions] == expected
+        assert all(p.direction is direction and p.states == ("working",) for p in got.permissions)
+    assert [(c.subject, c.detail) for c in gained.structure] == [(Subject.ATTRIBUTE, "values added: gold")]
+    assert [(c.subject, c.detail) for c in lost.structure] == [(Subject.ATTRIBUTE, "values removed: gold")]
+
+
 def test_structure_and_timing_changes_of_the_bundled_centre(tmp_path: Path) -> None:
     old, new = centre(tmp_path, "old"), centre(tmp_path, "new")
     wf = new / "workflows" / "after_sales.yaml"

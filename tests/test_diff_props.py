@@ -93,12 +93,17 @@ def test_reordered_yaml_and_renamed_display_names_report_nothing(files: dict[str
 # -- generated edits -------------------------------------------------------------------------------
 @st.composite
 def edits(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, str]]:
-    """A rules directory and the same with a grant added, a limit narrowed or a transition removed."""
+    """A rules directory and the same with a grant added, a limit narrowed, a transition removed or a value added."""
     files = draw(rules_dirs(wide=True))
     new = dict(files)
-    kind = draw(st.sampled_from(["add-grant", "narrow-limit", "remove-transition"]))
+    kind = draw(st.sampled_from(["add-grant", "narrow-limit", "remove-transition", "add-value"]))
     role_files = sorted(p for p in files if p.startswith("roles/"))
     wf = yaml.safe_load(files["workflows/w.yaml"])
+    if kind == "add-value":  # tickets that exist in the new version only
+        ticket = yaml.safe_load(files["ticket.yaml"])
+        ticket["attributes"]["tier"]["values"].append("gold")
+        new["ticket.yaml"] = yaml.safe_dump(ticket)
+        return files, new
     if kind == "remove-transition" and len(wf["transitions"]) > 1:
         del wf["transitions"][draw(st.integers(0, len(wf["transitions"]) - 1))]
         new["workflows/w.yaml"] = yaml.safe_dump(wf, allow_unicode=True)
