@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -308,3 +309,73 @@ def test_git_an_invalid_revision_says_it_is_the_old_side(repo: Path) -> None:
     code, out = run(str(rules), "--git", "HEAD")
     assert code == 2
     assert "the old rules (HEAD) are invalid" in out and "roles/agent.yaml:3:13: error[RE040]" in out
+
+
+# -- the README's example --------------------------------------------------------------------------
+def _readme_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("### `rulesengine diff OLD NEW`")
+    return text[start : text.index("\n### ", start + 1)]
+
+
+def apply_patch(root: Path, patch: str) -> None:
+    """Apply a unified diff with exact context (all the README's example needs)."""
+    path: Path | None = None
+    hunks: list[list[str]] = []
+
+    def flush() -> None:
+        assert path is not None
+        for h in hunks:
+            old = "".join(line[1:] + "\n" for line in h if line[0] in " -")
+            new = "".join(line[1:] + "\n" for line in h if line[0] in " +")
+            edit(path, old, new)
+        hunks.clear()
+
+    for line in patch.splitlines():
+        if line.startswith("--- "):
+            if path is not None:
+                flush()
+        elif line.startswith("+++ "):
+            path = root / line[len("+++ b/") :]
+        elif line.startswith("@@"):
+            hunks.append([])
+        else:
+            hunks[-1].append(line)
+    flush()
+
+
+def test_the_readme_example_is_real_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regenerate the README's output block with the command it shows if this fails."""
+    section = _readme_section()
+    patch = section.split("```diff\n", 1)[1].split("```", 1)[0]
+    shown = section.split("$ rulesengine diff --git HEAD\n", 1)[1].split("```", 1)[0]
+    top = centre(tmp_path, "centre")
+    git(top, "init", "-q")
+    git(top, "add", ".")
+    git(top, "commit", "-q", "-m", "the bundled centre")
+    apply_patch(top, patch)
+    monkeypatch.chdir(top)
+    code, out = run("--git", "HEAD")
+    assert code == 1
+    assert out == shown
+
+
+def test_the_readme_documents_every_json_key(mini_pair: tuple[Path, Path]) -> None:
+    old, new = mini_pair
+    edit(new / "roles" / "lead.yaml", "    when: {amount: {gt: 200}}\n", "    when: {amount: {gt: 100}}\n")
+    edit(new / "workflows" / "service.yaml", "  new: {sla: 3m}", "  new: {sla: 5m}")
+    edit(new / "workflows" / "service.yaml", "  - {name: finish, from: working, to: done, by: handle}\n", "")
+    doc = json.loads(run(str(old), str(new), "-f", "json")[1])
+    rows = dict(re.findall(r"^\| (`[^|]+`) \| (.+) \|$", _readme_section(), re.M))
+    documented = {k.strip("`") for key in rows for k in key.split(", ")}
+    assert documented - {"valid"} == set(doc) - {"valid"}
+
+    def fields(key: str) -> set[str]:
+        return set(re.match(r"`\{([^}]*)\}`", rows[key]).group(1).split(", "))  # type: ignore[union-attr]
+
+    assert fields("`permissions`") == set(doc["permissions"][0])
+    assert fields("`owners`") == set(doc["owners"][0])
+    assert fields("`structure`, `timing`") == set(doc["structure"][0]) == set(doc["timing"][0])
+    assert fields("`old`, `new`") == set(doc["old"]) == set(doc["new"])
+    assert set(re.findall(r"`([a-z_]+)`", rows["`summary`"])) == set(doc["summary"])
+    assert fields("`findings`") == set(doc["findings"])

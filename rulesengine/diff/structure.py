@@ -148,7 +148,8 @@ def transition_changes(old: Workflow, new: Workflow) -> list[ItemChange]:
         name, source, target, kind = key
         was, now = before.get(key), after.get(key)
         if was is None and now is not None:
-            change, detail, where = ADDED, _list(sorted({_guard_text(_guard(t)) for t in now})), now[0]
+            guards = sorted({_guard_text(_guard(t)) for t in now})
+            change, detail, where = ADDED, "" if guards == ["always"] else "; ".join(guards), now[0]
         elif now is None and was is not None:
             change, detail, where = REMOVED, "", was[0]
         else:
