@@ -87,6 +87,53 @@ def test_tickets_of_a_new_value_are_gained_and_of_a_removed_value_lost(mini_pair
     assert [(c.subject, c.detail) for c in lost.structure] == [(Subject.ATTRIBUTE, "values removed: gold")]
 
 
+CLAIMS = """id: claims
+name: {en: Claims}
+applies_when: {category: refund}
+initial: open
+states:
+  open: {}
+  closed: {final: true}
+transitions:
+  - {name: settle, from: open, to: closed, by: handle}
+"""
+
+
+def test_a_workflow_taking_over_tickets_moves_their_responsibilities(mini_pair: tuple[Path, Path]) -> None:
+    old, new = mini_pair
+    (new / "workflows" / "claims.yaml").write_text(CLAIMS, encoding="utf-8")
+    edit(new / "workflows" / "service.yaml", "initial: new", "applies_when: {category: inquiry}\ninitial: new")
+    with (new / "roles" / "lead.yaml").open("a", encoding="utf-8") as fh:
+        fh.write("  - workflows: [claims]\n    when: {tier: vip}\n")
+    got = diff_dirs(old, new)
+    assert isinstance(got, RulesDiff)
+    assert [(c.subject, c.change, c.id, c.detail) for c in got.structure] == [
+        (Subject.WORKFLOW, ChangeKind.ADDED, "claims", ""),
+        (Subject.WORKFLOW, ChangeKind.CHANGED, "service", "applies to: any ticket → category = inquiry"),
+    ]
+    perms = {(p.workflow, p.role, p.kind, p.direction, p.states): p.tickets.condition for p in got.permissions}
+    assert perms[("claims", "lead", Kind.HANDLE, Direction.GAINED, ("open",))] == "tier = vip"
+    assert perms[("service", "lead", Kind.HANDLE, Direction.LOST, ("new",))] == "category = refund and tier = vip"
+    assert all(p.direction is Direction.LOST for p in got.permissions if p.workflow == "service")
+    owners = {(o.workflow, o.states, o.before, o.after) for o in got.owners}
+    assert ("claims", ("open", "closed"), (), ("lead",)) in owners
+    assert ("service", ("new", "working", "done"), ("lead",), ()) in owners
+    assert [(f.change, f.finding.code, f.finding.workflow) for f in got.findings] == [
+        (FindingChange.APPEARED, "RE201", "claims")
+    ]
+
+
+def test_invalid_suppressions_make_a_side_invalid(mini_pair: tuple[Path, Path]) -> None:
+    old, new = mini_pair
+    (old / "suppressions.yaml").write_text(
+        "suppressions:\n  - rule: ownership-gap\n    workflow: servce\n    reason: pilot\n", encoding="utf-8"
+    )
+    code, out = run(str(old), str(new))
+    assert code == 2
+    assert f"the old rules ({old}) are invalid (stopped at stage `suppressions`)" in out
+    assert "suppressions.yaml:3:15: error[RE051] unknown workflow `servce` in suppression" in out
+
+
 def test_structure_and_timing_changes_of_the_bundled_centre(tmp_path: Path) -> None:
     old, new = centre(tmp_path, "old"), centre(tmp_path, "new")
     wf = new / "workflows" / "after_sales.yaml"
