@@ -569,7 +569,9 @@ def diff(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(
-            help="OLD NEW: two rules directories; with --git, one directory DIR (default: .).", show_default=False
+            metavar="OLD NEW | DIR",
+            help="Two rules directories; with --git, one directory DIR (default: .).",
+            show_default=False,
         ),
     ] = None,
     git: Annotated[
