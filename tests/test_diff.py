@@ -313,3 +313,21 @@ def test_the_readme_documents_every_json_key(mini_pair: tuple[Path, Path]) -> No
     assert fields("`old`, `new`") == set(doc["old"]) == set(doc["new"])
     assert set(re.findall(r"`([a-z_]+)`", rows["`summary`"])) == set(doc["summary"])
     assert fields("`findings`") == set(doc["findings"])
+
+
+def test_a_long_markdown_report_is_cut_to_fit_a_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rulesengine.diff import render
+
+    old, new = centre(tmp_path, "old"), centre(tmp_path, "new")
+    edit(
+        new / "ticket.yaml", "      active: {en: Active user", "      gold: {en: Gold}\n      active: {en: Active user"
+    )
+    got = diff_dirs(old, new)
+    assert isinstance(got, RulesDiff) and len(got.permissions) > 20
+    full = render.markdown_report(got)
+    assert "more:" not in full and full.count("➕ gained") == len(got.permissions)
+    monkeypatch.setattr(render, "MAX_CHARS", len(full) // 2)
+    cut = render.markdown_report(got)
+    assert len(cut) <= len(full) // 2
+    assert cut.split("\n\n")[:3] == full.split("\n\n")[:3]  # the verdict and counts are never cut
+    assert f"… and {len(got.permissions) - cut.count('➕ gained')} more:" in cut

@@ -29,6 +29,7 @@ from .model import (
 
 Line = tuple[str, str | None]
 LONG = 10  # Markdown tables longer than this are folded into <details>
+MAX_CHARS = 60_000  # a pull-request comment holds 65,536 characters; leave room for a header
 
 _SUBJECT = {
     Subject.ATTRIBUTE: "attribute",
@@ -154,8 +155,11 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(escape_cell(c) for c in cells) + " |"
 
 
-def _table(head: list[str], rows: list[list[str]], what: str) -> list[str]:
-    lines = [_row(head), _row(["---"] * len(head)), *(_row(r) for r in rows)]
+def _table(head: list[str], rows: list[list[str]], what: str, cap: int | None = None) -> list[str]:
+    shown = rows if cap is None else rows[:cap]
+    lines = [_row(head), _row(["---"] * len(head)), *(_row(r) for r in shown)]
+    if len(shown) < len(rows):
+        lines += ["", f"… and {len(rows) - len(shown)} more: `--format text` or `--format json` lists them all."]
     if len(rows) <= LONG:
         return [*lines, ""]
     return [f"<details><summary>{html.escape(what)}</summary>", "", *lines, "", "</details>", ""]
@@ -179,15 +183,33 @@ def _finding_row(d: Diagnostic, sign: str) -> list[str]:
 
 
 def markdown_report(diff: RulesDiff) -> str:
-    """A pull-request comment: the summary, then one table per kind of change."""
-    out = [f"## Rules diff: {_code(diff.old_label)} → {_code(diff.new_label)}", ""]
+    """A pull-request comment: the verdict and counts, then one table per kind of change.
+
+    A comment holds at most 65,536 characters: when the tables would not fit, each is
+    cut to its first rows (the summary still counts them all).
+    """
+    head = [f"## Rules diff: {_code(diff.old_label)} → {_code(diff.new_label)}", ""]
     if diff.new_errors:
-        out += [f"❌ The new rules add **{plural(len(diff.new_errors), 'error')}**.", ""]
+        head += [f"❌ The new rules add **{plural(len(diff.new_errors), 'error')}**.", ""]
     elif not diff.empty:
-        out += ["✅ The new rules add no error.", ""]
-    out += [counts_text(diff), ""]
+        head += ["✅ The new rules add no error.", ""]
+    head += [counts_text(diff), ""]
+    tables = _tables(diff)
+    text = ""
+    for cap in (None, 200, 100, 50, 20, 10, 5):
+        out = list(head)
+        for title, columns, rows, what in tables:
+            out += [f"### {title}", "", *_table(columns, rows, what, cap)]
+        text = "\n".join(out).rstrip("\n") + "\n"
+        if len(text) <= MAX_CHARS:
+            break
+    return text
+
+
+def _tables(diff: RulesDiff) -> list[tuple[str, list[str], list[list[str]], str]]:
+    """(title, column heads, rows, what the rows are) of each non-empty table."""
+    out: list[tuple[str, list[str], list[list[str]], str]] = []
     if diff.permissions:
-        out += ["### Responsibilities", ""]
         rows = [
             [
                 "➕ gained" if p.direction is Direction.GAINED else "➖ lost",
@@ -201,10 +223,9 @@ def markdown_report(diff: RulesDiff) -> str:
             ]
             for p in diff.permissions
         ]
-        head = ["", "role", "permission", "workflow", "states", "tickets", "e.g.", "grant"]
-        out += _table(head, rows, plural(len(rows), "responsibility change"))
+        heads = ["", "role", "permission", "workflow", "states", "tickets", "e.g.", "grant"]
+        out.append(("Responsibilities", heads, rows, plural(len(rows), "responsibility change")))
     if diff.owners:
-        out += ["### Owners", ""]
         rows = [
             [
                 _code(o.workflow),
@@ -216,12 +237,10 @@ def markdown_report(diff: RulesDiff) -> str:
             ]
             for o in diff.owners
         ]
-        out += _table(
-            ["workflow", "states", "before", "after", "tickets", "e.g."], rows, plural(len(rows), "owner change")
-        )
+        heads = ["workflow", "states", "before", "after", "tickets", "e.g."]
+        out.append(("Owners", heads, rows, plural(len(rows), "owner change")))
     for title, items in (("Workflows, roles and attributes", diff.structure), ("SLAs and timers", diff.timing)):
         if items:
-            out += [f"### {title}", ""]
             rows = [
                 [
                     c.change.value,
@@ -233,16 +252,16 @@ def markdown_report(diff: RulesDiff) -> str:
                 ]
                 for c in items
             ]
-            out += _table(["change", "what", "id", "workflow", "detail", "location"], rows, plural(len(rows), "change"))
+            heads = ["change", "what", "id", "workflow", "detail", "location"]
+            out.append((title, heads, rows, plural(len(rows), "change")))
     if diff.findings:
-        out += ["### Findings of `check`", ""]
         rows = [
             _finding_row(f.finding, "🆕 new" if f.change is FindingChange.APPEARED else "✅ gone")
             for f in diff.findings
         ]
-        head = ["", "severity", "rule", "workflow/state", "role", "message", "location"]
-        out += _table(head, rows, plural(len(rows), "finding"))
-    return "\n".join(out).rstrip("\n") + "\n"
+        heads = ["", "severity", "rule", "workflow/state", "role", "message", "location"]
+        out.append(("Findings of `check`", heads, rows, plural(len(rows), "finding")))
+    return out
 
 
 def invalid_markdown(sides: list[InvalidSide]) -> str:
