@@ -114,10 +114,9 @@ def diff_git(directory: Path, rev: str) -> RulesDiff | list[InvalidSide]:
     unknown revision).
     """
     files, _commit = read_revision(directory, rev)
-    label = f"{rev}"
     return diff_results(
-        compile_files(files, root=label),
+        compile_files(files, root=rev),
         load_rules(directory),
-        (label, f"{directory} (working tree)"),
+        (rev, f"{directory} (working tree)"),
         (None, str(directory)),
     )
