@@ -117,7 +117,9 @@ BAD_SHAPES = [
 ]
 
 
-@pytest.mark.parametrize(("body", "name", "at", "hint"), BAD_SHAPES, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD_SHAPES)])
+@pytest.mark.parametrize(
+    ("body", "name", "at", "hint"), BAD_SHAPES, ids=[f"{b[1]}-{i}" for i, b in enumerate(BAD_SHAPES)]
+)
 def test_a_malformed_policy_is_a_located_error(
     mini_files: dict[str, str], body: str, name: str, at: tuple[int, int], hint: str | None
 ) -> None:
@@ -235,9 +237,10 @@ def test_the_static_holder_is_released_when_the_ticket_changes_hands(mini_files:
     mon = monitor(eyes)
     value, _ = mon.step(mon.start(), Step("new", "start", "working", StepKind.HANDLE, "agent", HOLDER, "agent"))
     assert mon.step(value, Step("working", "finish", "done", StepKind.HANDLE, "agent", HOLDER, "agent"))[1]
-    assert mon.step(mon.handover(value), Step("working", "finish", "done", StepKind.HANDLE, "lead", HOLDER, "lead"))[
-        1
-    ] is None
+    assert (
+        mon.step(mon.handover(value), Step("working", "finish", "done", StepKind.HANDLE, "lead", HOLDER, "lead"))[1]
+        is None
+    )
 
 
 def d(text: str) -> Duration:
@@ -268,3 +271,92 @@ def test_durations_compare_conservatively(target: str, calendar: bool, limit: st
     day = shortest_working_day(rs.calendars.values())
     assert day == 9 * 60
     assert meets(d(target), calendar, d(limit), day) is ok
+
+
+# -- findings: the same evidence as the built-in rules ---------------------------------
+POLICY_EXAMPLES = [
+    "separation-of-duties",
+    "never-handles",
+    "four-eyes",
+    "owners",
+    "required-before",
+    "sla",
+    "max-transfers",
+    "max-escalation-depth",
+]
+
+
+@pytest.mark.parametrize("name", POLICY_EXAMPLES)
+def test_a_policy_finding_carries_ticket_trace_and_places(name: str) -> None:
+    from rulesengine.check import run_check
+
+    d = ROOT / "examples" / "broken" / name
+    rs = load_rules(d).ruleset
+    assert rs is not None
+    (f,) = run_check(rs).findings
+    (policy,) = [p for p in rs.policies if f"`{p.id}`" in f.message]
+    assert f.message.startswith(f"policy `{policy.id}` is broken in `{f.workflow}`: ")
+    assert f.location == policy.location and f.location.file.startswith("policies/")
+    assert f.ticket and f.trace and f.trace[0]["event"] == "assign"
+    assert f.related and all(loc.file.startswith(("roles/", "workflows/")) for loc in f.related)
+    assert f.help and not f.help.endswith(".")
+    for step in f.trace[1:]:
+        assert "location" in step, step
+    text = f.to_json()
+    assert text["rule"].startswith("RE50") and text["name"] == name
+
+
+def _with_policy(tmp_path, src, body: str):  # type: ignore[no-untyped-def]
+    import shutil
+
+    dst = tmp_path / "rules"
+    shutil.copytree(src, dst)
+    (dst / "policies").mkdir(exist_ok=True)
+    (dst / "policies" / "extra.yaml").write_text(policy_file(body), encoding="utf-8")
+    rs = load_rules(dst).ruleset
+    assert rs is not None
+    return rs
+
+
+def test_a_transfer_cycle_is_unbounded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rulesengine.check import run_check
+    from rulesengine.rules.registry import find_rule
+
+    rs = _with_policy(
+        tmp_path, ROOT / "examples" / "broken" / "transfer-loop", "id: p\nname: {en: P}\nkind: max-transfers\nmax: 2"
+    )
+    (f,) = run_check(rs, [find_rule("max-transfers")]).findings  # type: ignore[list-item]
+    assert "3 transfers" in f.message and "no upper bound" in f.message
+    assert len(f.trace) == 5  # creation, answer and three transfers: the shortest history
+
+
+def test_a_scope_on_an_attribute_the_rules_never_mention(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rulesengine.check import run_check
+    from rulesengine.rules.registry import find_rule
+
+    base = ROOT / "examples" / "broken" / "never-handles"
+    rs = _with_policy(
+        tmp_path,
+        base,
+        "id: email-only\nname: {en: P}\nkind: never-handles\nroles: [qa_inspector]\nwhen: {channel: email}",
+    )
+    found = run_check(rs, [find_rule("never-handles")]).findings  # type: ignore[list-item]
+    mine = [f for f in found if "`email-only`" in f.message]
+    assert len(mine) == 1 and mine[0].ticket == {"category": "complaint", "channel": "email"}
+
+
+def test_policy_findings_are_selected_and_suppressed_by_name(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    dst = tmp_path / "rules"
+    shutil.copytree(ROOT / "examples" / "broken" / "four-eyes", dst)
+    runner = CliRunner()
+    res = runner.invoke(app, ["check", str(dst), "--select", "four-eyes"])
+    assert res.exit_code == 1 and "error[RE503]" in res.output and "1 rules" in res.output
+    (dst / "suppressions.yaml").write_text(
+        "suppressions:\n  - rule: four-eyes\n    workflow: refund\n    role: frontline_agent\n"
+        "    reason: small refunds are approved by their agent during the pilot\n",
+        encoding="utf-8",
+    )
+    res = runner.invoke(app, ["check", str(dst)])
+    assert res.exit_code == 0, res.output
