@@ -360,3 +360,25 @@ def test_policy_findings_are_selected_and_suppressed_by_name(tmp_path) -> None: 
     )
     res = runner.invoke(app, ["check", str(dst)])
     assert res.exit_code == 0, res.output
+
+
+def test_the_readme_shows_the_shipped_policies_and_every_kind() -> None:
+    import re
+
+    import yaml
+
+    from rulesengine.rules.registry import find_rule
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Compliance policies")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    shown = yaml.safe_load(re.search(r"```yaml\n(.*?)```", section, re.S).group(1))["policies"]  # type: ignore[union-attr]
+    shipped = {
+        p["id"]: p
+        for f in sorted((ROOT / "policies").glob("*.yaml"))
+        for p in yaml.safe_load(f.read_text(encoding="utf-8"))["policies"]
+    }
+    for entry in shown:
+        assert {k: v for k, v in shipped[entry["id"]].items() if k != "description"} == entry
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \|.*\| (RE5\d\d) \|$", section, re.M))
+    assert rows == {k.value: find_rule(k.value).code for k in PolicyKind}  # type: ignore[union-attr]
