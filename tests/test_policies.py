@@ -382,3 +382,19 @@ def test_the_readme_shows_the_shipped_policies_and_every_kind() -> None:
         assert {k: v for k, v in shipped[entry["id"]].items() if k != "description"} == entry
     rows = dict(re.findall(r"^\| `([a-z-]+)` \|.*\| (RE5\d\d) \|$", section, re.M))
     assert rows == {k.value: find_rule(k.value).code for k in PolicyKind}  # type: ignore[union-attr]
+
+
+def test_a_step_nobody_may_own_has_no_owners(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from rulesengine.check import run_check
+    from rulesengine.rules.registry import find_rule
+
+    rs = _with_policy(
+        tmp_path,
+        ROOT / "examples" / "broken" / "ownership-gap",
+        "id: someone-owns\nname: {en: P}\nkind: owners\nmin: 1\nstates: [approval]",
+    )
+    (f,) = run_check(rs, [find_rule("owners")]).findings  # type: ignore[list-item]
+    assert "at `approval`, no role may hold the ticket, below the minimum of 1" in f.message
+    assert f.ticket == {"amount": 5001, "category": "refund"}
+    assert [s["event"] for s in f.trace] == ["assign", "verify", "submit"]
+    assert f.related and f.related[0].file == "workflows/refund.yaml"

@@ -257,9 +257,8 @@ def owners_breach(policy: Policy, holders: Collection[str], check_min: bool = Tr
     if policy.maximum is not None and n > policy.maximum:
         return f"{n} roles may hold the ticket ({names}), above the maximum of {policy.maximum}"
     if check_min and policy.minimum is not None and n < policy.minimum:
-        return (
-            f"{n} {'role' if n == 1 else 'roles'} may hold the ticket ({names}), below the minimum of {policy.minimum}"
-        )
+        who = "no role may" if n == 0 else f"only {names} may" if n == 1 else f"only {n} roles ({names}) may"
+        return f"{who} hold the ticket, below the minimum of {policy.minimum}"
     return None
 
 

@@ -12,7 +12,7 @@ from ..model import PolicyKind
 from ..policies.meaning import owners_breach, owners_counted
 from ..policies.search import scoped
 from ._common import Collector, trace
-from ._policy_common import Described, handle_grant, policies_of, policy_finding
+from ._policy_common import Described, handle_grant, move_location, policies_of, policy_finding
 from .registry import RuleDoc, rule
 
 DOC = RuleDoc(
@@ -81,13 +81,16 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                 related: tuple[Location, ...] = ()
                 for r in roles:
                     related += handle_grant(idx, r, state, run.k)
+                if not roles and gaps[state].move is not None:  # the move that lands with nobody to own it
+                    related = move_location(gaps[state].move)
                 desc = Described(
                     what=f"at `{state}`, {reason}",
                     help=(
                         f"narrow the grants, transfers or escalations so that at most {policy.maximum} "
                         f"{'role' if policy.maximum == 1 else 'roles'} may hold these tickets at `{state}`"
                         if over
-                        else f"give at least {policy.minimum} roles a `handle` grant covering `{state}` for this ticket"
+                        else f"give at least {policy.minimum} {'role' if policy.minimum == 1 else 'roles'} a "
+                        f"`handle` grant covering `{state}` for these tickets"
                     ),
                     state=state,
                     role=extra,
