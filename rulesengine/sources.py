@@ -1,9 +1,9 @@
 """Finding and loading the files of a rules directory.
 
 A rules directory holds ``roles/`` and ``workflows/`` (one YAML document per file), and
-optionally ``ticket.yaml``, ``suppressions.yaml`` and ``policies/`` (compliance policies).  This module reads the files
-into memory, loads each with positions and checks it against its schema; compiling is
-the next layer's job.  Reading everything up front through one function keeps the rest
+optionally ``ticket.yaml``, ``suppressions.yaml`` and ``policies/`` (compliance
+policies).  This module reads the files into memory, loads each with positions and
+checks it against its schema; compiling is the next layer's job.  Reading everything up front through one function keeps the rest
 testable on in-memory file sets.
 """
 
