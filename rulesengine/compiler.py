@@ -7,6 +7,8 @@ because later stages would only report the same mistake again in other words:
 2. ``identities`` — role and workflow ids: unique, matching their file names;
 3. ``references`` — every name used anywhere resolves (with "did you mean"), every
    condition, limit, duration and SLA makes sense; the model is built here.
+4. ``policies`` — compliance policies (``policies/*.yaml``) name only roles, workflows,
+   states, transitions, SLAs and values that exist.
 
 The number of errors reported is capped so a badly broken directory stays readable.
 """
@@ -40,6 +42,7 @@ from .model import (
     Kind,
     Name,
     Ownership,
+    Policy,
     Role,
     Ruleset,
     Sla,
@@ -54,7 +57,7 @@ from .schema_check import did_you_mean
 from .sources import Sources, load_sources, read_rules_dir
 
 MAX_ERRORS = 100
-STAGES = ("load", "schema", "attributes", "identities", "references")
+STAGES = ("load", "schema", "attributes", "identities", "references", "policies")
 
 
 @dataclass
@@ -888,6 +891,14 @@ def compile_sources(src: Sources, prior: list[Diagnostic] | None = None) -> Comp
         _reporting_cycles(roles, ctx)
         if ctx.errors:
             return CompileResult(None, _finish(ctx), stage)
+        policies: tuple[Policy, ...] = ()
+        if src.policies:
+            from .policies.compile import compile_policies
+
+            stage = "policies"
+            policies = compile_policies(src.policies, res, workflows, calendars)
+            if ctx.errors:
+                return CompileResult(None, _finish(ctx), stage)
     except _Stop:
         diags = _finish(ctx)
         diags.append(
@@ -905,6 +916,7 @@ def compile_sources(src: Sources, prior: list[Diagnostic] | None = None) -> Comp
         roles=frozen_map(roles),
         workflows=frozen_map(workflows),
         files=tuple(sorted(src.files)),
+        policies=policies,
     )
     return CompileResult(ruleset, _finish(ctx), "done", src.suppressions)
 

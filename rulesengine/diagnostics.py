@@ -171,6 +171,8 @@ INVALID_WORKFLOW = DiagnosticKind("RE046", "invalid-workflow")
 INVALID_ROLE = DiagnosticKind("RE047", "invalid-role")
 INVALID_SLA = DiagnosticKind("RE048", "invalid-sla")
 TOO_MANY_ERRORS = DiagnosticKind("RE049", "too-many-errors", Severity.INFO)
+# Compliance policies (RE052; RE050/RE051 are the suppressions' codes)
+INVALID_POLICY = DiagnosticKind("RE052", "invalid-policy")
 
 VALIDATION_KINDS: tuple[DiagnosticKind, ...] = tuple(
     v for v in list(globals().values()) if isinstance(v, DiagnosticKind)

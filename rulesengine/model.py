@@ -246,6 +246,49 @@ class Workflow:
         return tuple(t for t in self.transitions if state in t.sources)
 
 
+class PolicyKind(str, enum.Enum):
+    """The built-in vocabulary of compliance policies (``policies/*.yaml``)."""
+
+    SEPARATION_OF_DUTIES = "separation-of-duties"
+    NEVER_HANDLES = "never-handles"
+    FOUR_EYES = "four-eyes"
+    OWNERS = "owners"
+    REQUIRED_BEFORE = "required-before"
+    SLA = "sla"
+    MAX_TRANSFERS = "max-transfers"
+    MAX_ESCALATION_DEPTH = "max-escalation-depth"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """One compliance policy: an auditor's own requirement on the rules.
+
+    ``workflows`` is the resolved scope (the workflows the policy speaks about) and
+    ``condition`` the tickets it speaks about; the remaining fields are the parameters
+    of its ``kind`` (unused ones stay empty).  Its meaning over one ticket history is
+    :mod:`rulesengine.policies.meaning`.
+    """
+
+    id: str
+    kind: PolicyKind
+    name: Name
+    file: str
+    workflows: tuple[str, ...]
+    condition: Condition = Condition()
+    roles: tuple[str, ...] = ()
+    first: str | None = None
+    then: str | None = None
+    states: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    before: str | None = None
+    state: str | None = None
+    sla: str | None = None
+    within: Duration | None = None  # `max` of an `sla` policy
+    description: str | None = None
+    location: Location | None = None
+
+
 @dataclass(frozen=True)
 class Ruleset:
     """A compiled rules directory: the one truth every command reads."""
@@ -257,6 +300,7 @@ class Ruleset:
     workflows: Mapping[str, Workflow]
     files: tuple[str, ...] = ()
     digest: str = ""  # content hash of the files it was compiled from (sha256:…)
+    policies: tuple[Policy, ...] = ()  # compliance policies from `policies/*.yaml`
 
     def grants(self, kind: Kind | None = None) -> tuple[Grant, ...]:
         out: list[Grant] = []

@@ -604,6 +604,112 @@ def scenario_schema() -> Schema:
     }
 
 
+POLICY_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+POLICY_KINDS = (
+    "separation-of-duties",
+    "never-handles",
+    "four-eyes",
+    "owners",
+    "required-before",
+    "sla",
+    "max-transfers",
+    "max-escalation-depth",
+)
+
+
+def _count(desc: str) -> Schema:
+    return {"type": "integer", "minimum": 0, "description": desc}
+
+
+def policy_schema() -> Schema:
+    """Schema of one file in ``policies/``: compliance policies auditors hold the rules to."""
+    defs = _common_defs()
+    params: dict[str, Schema] = {
+        "roles": _ident_list("The roles of a `separation-of-duties` (two) or `never-handles` policy."),
+        "first": _ident("`four-eyes`: the transition whose actor is checked."),
+        "then": _ident("`four-eyes`: the transition that needs a different person from the one who fired `first`."),
+        "states": _ident_list("`owners`: the states counted; omitted means every non-final state."),
+        "min": _count("`owners`: fewest roles that may hold a ticket at one state."),
+        "max": {
+            "description": (
+                "`owners`, `max-transfers`, `max-escalation-depth`: a whole number; `sla`: the longest "
+                "target allowed, as a duration (`3m`, `4h`, `1wd`)."
+            )
+        },
+        "before": _ident("`required-before`: the state every path must pass first."),
+        "state": _ident("`required-before`: the state that may only be reached after `before`."),
+        "sla": _ident("`sla`: an SLA kind (`first_response`, `resolution`, `other`) or the name of an SLA."),
+    }
+    per_kind: list[tuple[str, list[str], dict[str, Schema]]] = [
+        ("separation-of-duties", ["roles"], {}),
+        ("never-handles", ["roles"], {}),
+        ("four-eyes", ["first", "then"], {}),
+        ("owners", [], {"max": _count("Most roles that may hold a ticket at one state.")}),
+        ("required-before", ["before", "state"], {}),
+        ("sla", ["sla", "max"], {"max": {"$ref": "#/$defs/duration", "description": "The longest target allowed."}}),
+        ("max-transfers", ["max"], {"max": _count("Most coordinate transfers one ticket may go through.")}),
+        ("max-escalation-depth", ["max"], {"max": _count("Most escalations (raises and timers) per ticket.")}),
+    ]
+    rules: list[Schema] = []
+    for kind, required, props in per_kind:
+        then: Schema = {"required": required} if required else {}
+        # the required keys' own descriptions, so that a missing key's error can explain it
+        then_props = {k: {"description": params[k]["description"]} for k in required} | props
+        if then_props:
+            then["properties"] = then_props
+        rules.append({"if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]}, "then": then})
+    policy = {
+        "description": "One compliance policy: an auditor's requirement every ticket flow must meet.",
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["id", "name", "kind"],
+        "properties": {
+            "id": {
+                "type": "string",
+                "pattern": POLICY_ID_PATTERN,
+                "description": "Unique policy id in kebab-case (e.g. `qa-never-handles`), named in every finding.",
+            },
+            "name": {"$ref": "#/$defs/name"},
+            "description": {"type": "string", "description": "Where the policy comes from and why it holds."},
+            "kind": {
+                "enum": list(POLICY_KINDS),
+                "description": (
+                    "What the policy requires: `separation-of-duties` (`roles`: two roles never both act on one "
+                    "ticket), `never-handles` (`roles` never own or act on a ticket), `four-eyes` (`then` is fired "
+                    "by another person than `first`), `owners` (`min`/`max` roles that may hold a ticket at a "
+                    "state, optionally at `states`), `required-before` (every path to `state` passes `before`), "
+                    "`sla` (an SLA of kind or name `sla` with a target of at most `max`), `max-transfers` and "
+                    "`max-escalation-depth` (`max` per ticket)."
+                ),
+            },
+            "workflows": _ident_list(
+                "Workflows the policy speaks about; omitted means every workflow (that has the named states "
+                "or transitions)."
+            ),
+            "when": {"$ref": "#/$defs/condition", "description": "Only tickets matching this condition."},
+            **params,
+        },
+        "allOf": rules,
+    }
+    defs["policy"] = policy
+    return {
+        "$schema": DRAFT,
+        "$id": "policy.schema.json",
+        "title": "rulesengine compliance policies",
+        "description": (
+            "Compliance policies (合规策略): requirements auditors hold the rules to, checked over every "
+            "ticket flow with the same evidence as the built-in rules."
+        ),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["policies"],
+        "properties": {
+            "policies": {"type": "array", "items": {"$ref": "#/$defs/policy"}, "description": "The policies."}
+        },
+        "$defs": defs,
+    }
+
+
 def report_schema() -> Schema:
     """Schema of the versioned JSON report (``--format json``)."""
     from .reports.report_schema import report_schema as build
@@ -617,6 +723,7 @@ SCHEMAS: dict[str, Any] = {
     "ticket": ticket_schema,
     "suppressions": suppressions_schema,
     "scenario": scenario_schema,
+    "policy": policy_schema,
     "report": report_schema,
 }
 

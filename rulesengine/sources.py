@@ -1,9 +1,9 @@
 """Finding and loading the files of a rules directory.
 
 A rules directory holds ``roles/`` and ``workflows/`` (one YAML document per file), and
-optionally ``ticket.yaml`` and ``suppressions.yaml``.  This module reads the files
-into memory, loads each with positions and checks it against its schema; compiling is
-the next layer's job.  Reading everything up front through one function keeps the rest
+optionally ``ticket.yaml``, ``suppressions.yaml`` and ``policies/`` (compliance
+policies).  This module reads the files into memory, loads each with positions and
+checks it against its schema; compiling is the next layer's job.  Reading everything up front through one function keeps the rest
 testable on in-memory file sets.
 """
 
@@ -35,6 +35,7 @@ class Sources:
     workflows: list[Document] = field(default_factory=list)
     suppressions: Document | None = None
     files: list[str] = field(default_factory=list)
+    policies: list[Document] = field(default_factory=list)
 
 
 def _kind_of(rel: str) -> str | None:
@@ -53,6 +54,8 @@ def _kind_of(rel: str) -> str | None:
         return "role"
     if parts[0] == "workflows":
         return "workflow"
+    if parts[0] == "policies":
+        return "policy"
     return None
 
 
@@ -160,7 +163,7 @@ def read_rules_dir(path: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
                 candidates.append(p)
             else:
                 diags.append(_wrong_type(name, what))
-    for sub in ("roles", "workflows"):
+    for sub in ("roles", "workflows", "policies"):
         base = root / sub
         if not base.is_dir():
             if os.path.lexists(base):
@@ -249,6 +252,8 @@ def load_sources(files: Mapping[str, bytes | str], root: str = ".") -> tuple[Sou
             src.suppressions = doc
         elif kind == "role":
             src.roles.append(doc)
+        elif kind == "policy":
+            src.policies.append(doc)
         else:
             src.workflows.append(doc)
     return src, diags

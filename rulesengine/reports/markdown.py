@@ -10,6 +10,7 @@ backtick in the value can close.
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -121,9 +122,13 @@ def escape_cell(text: str) -> str:
     return _text(text).replace("|", "\\|")
 
 
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def _text(text: str) -> str:
-    """Prose on one line with its HTML escaped, so user values cannot become markup."""
-    return html.escape(_one_line(text), quote=False)
+    """Prose on one line where no user value can open an HTML tag (``<details>``, ``</table>``);
+    a ``<`` that cannot start a tag (``amount <= 200``) stays as written."""
+    return _TAG_START.sub("&lt;", _one_line(text))
 
 
 def _row(cells: list[str]) -> str:

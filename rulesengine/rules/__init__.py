@@ -25,6 +25,14 @@ RULE_MODULES = (
     "overlapping_workflows",
     "sla_target_unreachable",
     "sla_applies_to_nothing",
+    "policy_separation_of_duties",
+    "policy_never_handles",
+    "policy_four_eyes",
+    "policy_owners",
+    "policy_required_before",
+    "policy_sla",
+    "policy_max_transfers",
+    "policy_max_escalation_depth",
 )
 
 _loaded = False
