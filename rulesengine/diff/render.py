@@ -14,7 +14,7 @@ from typing import Any
 
 from ..diagnostics import Diagnostic
 from ..report_text import plural, text_lines
-from ..reports.markdown import escape_cell
+from ..reports.markdown import code_span, table_row
 from .model import (
     ChangeKind,
     Direction,
@@ -139,25 +139,9 @@ def invalid_text(sides: list[InvalidSide]) -> list[Line]:
 
 
 # -- Markdown --------------------------------------------------------------------------------
-def _code(text: str) -> str:
-    """``text`` as an inline code span that no backtick inside it can close."""
-    text = " ".join(text.splitlines())
-    longest = run = 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def _row(cells: list[str]) -> str:
-    return "| " + " | ".join(escape_cell(c) for c in cells) + " |"
-
-
 def _table(head: list[str], rows: list[list[str]], what: str, cap: int | None = None) -> list[str]:
     shown = rows if cap is None else rows[:cap]
-    lines = [_row(head), _row(["---"] * len(head)), *(_row(r) for r in shown)]
+    lines = [table_row(head), table_row(["---"] * len(head)), *(table_row(r) for r in shown)]
     if len(shown) < len(rows):
         lines += ["", f"… and {len(rows) - len(shown)} more: `--format text` or `--format json` lists them all."]
     if len(rows) <= LONG:
@@ -166,7 +150,7 @@ def _table(head: list[str], rows: list[list[str]], what: str, cap: int | None = 
 
 
 def _loc_md(locs: list[str]) -> str:
-    return "<br>".join(_code(x) for x in locs) or "—"
+    return "<br>".join(code_span(x) for x in locs) or "—"
 
 
 def _finding_row(d: Diagnostic, sign: str) -> list[str]:
@@ -175,10 +159,10 @@ def _finding_row(d: Diagnostic, sign: str) -> list[str]:
         sign,
         d.severity.value,
         f"{d.code} {d.name}",
-        _code(where) if where != "—" else where,
-        _code(d.role) if d.role else "—",
+        code_span(where) if where != "—" else where,
+        code_span(d.role) if d.role else "—",
         d.message,
-        _code(str(d.location)) if d.location else "—",
+        code_span(str(d.location)) if d.location else "—",
     ]
 
 
@@ -188,7 +172,7 @@ def markdown_report(diff: RulesDiff) -> str:
     A comment holds at most 65,536 characters: when the tables would not fit, each is
     cut to its first rows (the summary still counts them all).
     """
-    head = [f"## Rules diff: {_code(diff.old_label)} → {_code(diff.new_label)}", ""]
+    head = [f"## Rules diff: {code_span(diff.old_label)} → {code_span(diff.new_label)}", ""]
     if diff.new_errors:
         head += [f"❌ The new rules add **{plural(len(diff.new_errors), 'error')}**.", ""]
     elif not diff.empty:
@@ -213,12 +197,12 @@ def _tables(diff: RulesDiff) -> list[tuple[str, list[str], list[list[str]], str]
         rows = [
             [
                 "➕ gained" if p.direction is Direction.GAINED else "➖ lost",
-                _code(p.role),
+                code_span(p.role),
                 p.kind.value + (" → " + ", ".join(p.targets) if p.targets else ""),
-                _code(p.workflow),
+                code_span(p.workflow),
                 ", ".join(p.states),
                 p.tickets.condition,
-                _code(ticket_text(p.tickets.ticket)),
+                code_span(ticket_text(p.tickets.ticket)),
                 _loc_md([str(x) for x in p.locations]),
             ]
             for p in diff.permissions
@@ -228,12 +212,12 @@ def _tables(diff: RulesDiff) -> list[tuple[str, list[str], list[list[str]], str]
     if diff.owners:
         rows = [
             [
-                _code(o.workflow),
+                code_span(o.workflow),
                 ", ".join(o.states),
                 ", ".join(o.before) or "nobody",
                 ", ".join(o.after) or "nobody",
                 o.tickets.condition,
-                _code(ticket_text(o.tickets.ticket)),
+                code_span(ticket_text(o.tickets.ticket)),
             ]
             for o in diff.owners
         ]
@@ -245,8 +229,8 @@ def _tables(diff: RulesDiff) -> list[tuple[str, list[str], list[list[str]], str]
                 [
                     c.change.value,
                     _SUBJECT[c.subject],
-                    _code(c.id),
-                    _code(c.workflow) if c.workflow else "—",
+                    code_span(c.id),
+                    code_span(c.workflow) if c.workflow else "—",
                     c.detail or "—",
                     _loc_md([str(c.location)] if c.location else []),
                 ]
@@ -267,9 +251,9 @@ def _tables(diff: RulesDiff) -> list[tuple[str, list[str], list[list[str]], str]
 def invalid_markdown(sides: list[InvalidSide]) -> str:
     out = ["## Rules diff: cannot compare", ""]
     for s in sides:
-        out += [f"**The {s.side.value} rules ({_code(s.label)}) are invalid** (stopped at stage `{s.stage}`).", ""]
+        out += [f"**The {s.side.value} rules ({code_span(s.label)}) are invalid** (stopped at stage `{s.stage}`).", ""]
         rows = [
-            [d.severity.value, f"{d.code} {d.name}", _code(str(d.location)) if d.location else "—", d.message]
+            [d.severity.value, f"{d.code} {d.name}", code_span(str(d.location)) if d.location else "—", d.message]
             for d in s.diagnostics
         ]
         out += _table(["severity", "rule", "location", "message"], rows, plural(len(rows), "diagnostic"))

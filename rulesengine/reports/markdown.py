@@ -40,9 +40,9 @@ def render_markdown(
     for key, value in (summary_extra or {}).items():
         heads.append(str(key).replace("_", " "))
         values.append(value)
-    out.append(_row(heads))
-    out.append(_row(["---:"] * len(heads)))
-    out.append(_row([_value(v) for v in values]))
+    out.append(table_row(heads))
+    out.append(table_row(["---:"] * len(heads)))
+    out.append(table_row([_value(v) for v in values]))
     out.append("")
     if not diags:
         out.append("No findings.")
@@ -50,16 +50,16 @@ def render_markdown(
 
     out.append("## Findings")
     out.append("")
-    out.append(_row(["severity", "rule", "location", "workflow / state", "message"]))
-    out.append(_row(["---"] * 5))
+    out.append(table_row(["severity", "rule", "location", "workflow / state", "message"]))
+    out.append(table_row(["---"] * 5))
     for d in diags:
         out.append(
-            _row(
+            table_row(
                 [
                     d.severity.value,
                     f"[{d.code}]({rule_doc_path(d.code)}) {d.name}",
-                    _code(str(d.location)) if d.location else "—",
-                    _code(_where(d)) if _where(d) else "—",
+                    code_span(str(d.location)) if d.location else "—",
+                    code_span(_where(d)) if _where(d) else "—",
                     d.message,
                 ]
             )
@@ -90,20 +90,20 @@ def _details(d: Diagnostic, rule_summary: str | None) -> list[str]:
         "",
     ]
     if d.workflow is not None or d.state is not None:
-        lines += [f"- workflow / state: {_code(_where(d))}"]
+        lines += [f"- workflow / state: {code_span(_where(d))}"]
     elif d.role is not None:
-        lines += [f"- role: {_code(d.role)}"]
+        lines += [f"- role: {code_span(d.role)}"]
     if d.ticket:
-        lines += ["- ticket: " + ", ".join(_code(f"{k}={v}") for k, v in d.ticket.items())]
+        lines += ["- ticket: " + ", ".join(code_span(f"{k}={v}") for k, v in d.ticket.items())]
     for loc in d.related:
-        lines += [f"- related: {_code(str(loc))}"]
+        lines += [f"- related: {code_span(str(loc))}"]
     if lines[-1] != "":
         lines.append("")
     if d.trace:
         lines += ["Trace:", ""]
         for i, step in enumerate(d.trace, 1):
             at = step_location_text(step)
-            lines.append(f"{i}. {_code(step_text(step))}" + (f" at {_code(at)}" if at else ""))
+            lines.append(f"{i}. {code_span(step_text(step))}" + (f" at {code_span(at)}" if at else ""))
         lines.append("")
     if d.help:
         lines += [f"Help: {_text(d.help)}", ""]
@@ -131,7 +131,7 @@ def _text(text: str) -> str:
     return _TAG_START.sub("&lt;", _one_line(text))
 
 
-def _row(cells: list[str]) -> str:
+def table_row(cells: list[str]) -> str:
     return "| " + " | ".join(escape_cell(c) for c in cells) + " |"
 
 
@@ -141,7 +141,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def _code(text: str) -> str:
+def code_span(text: str) -> str:
     """``text`` as an inline code span that no backtick inside it can close."""
     text = _one_line(text)
     longest = run = 0
