@@ -23,9 +23,10 @@ from ..loader import Document
 from ..model import Kind, Ruleset
 from ..rules.registry import Rule
 from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied
-from .front import FrontDoor, Placed, final_state, not_from_state, short, unknown_event
+from .front import FrontDoor, Placed
 from .inputs import actor_parts, as_mapping
-from .quick import quick_decide
+from .messages import final_state, not_from_state, short, unknown_event
+from .quick import quick_denial
 from .reasons import Reason
 from .table import Option, WorkflowTable
 
@@ -78,9 +79,35 @@ class Engine:
         escalation (fired by the service's scheduler with ``actor=None``).
         """
         if type(ticket) is dict:
-            quick = quick_decide(self._tables, self.rules_hash, ticket, event, actor, target)
-            if quick is not None:
-                return quick
+            k = -1
+            try:  # the usual request in a few look-ups: a plain ticket, its owner acting
+                tab = self._tables[ticket["workflow"]]
+                attrs = ticket["attributes"]
+                k = tab.classify_by_len[len(attrs)](attrs)
+                if k >= 0 and "owners" not in ticket and type(ticket.get("version", 0)) is int:
+                    owner = ticket["owner"]
+                    d = tab.quick[(ticket["state"], owner)][k][event]  # type: ignore[index]
+                    if d is not None and target is None:
+                        if event in tab.timers:
+                            if actor is None:
+                                return d
+                        elif type(actor) is dict:
+                            roles = actor["roles"]
+                            ident = actor["id"]
+                            assignee = ticket.get("assignee")
+                            if (
+                                owner in roles
+                                and (type(roles) is list or type(roles) is tuple)
+                                and type(ident) is str
+                                and (assignee is None or assignee == ident)
+                            ):
+                                return d
+            except (KeyError, TypeError, IndexError):
+                pass
+            if k >= 0 and "owners" not in ticket and type(ticket.get("version", 0)) is int:
+                quick = quick_denial(tab, self.rules_hash, ticket, k, event, actor, target)
+                if quick is not None:
+                    return quick
         placed = self._front.place(ticket, event if type(event) is str else None)
         if type(placed) is Decision:
             return placed

@@ -16,6 +16,7 @@ from ..model import Kind, Ruleset
 from .classify import Miss
 from .decision import Decision, GrantRef
 from .inputs import actor_parts, as_mapping
+from .messages import NO_ACTOR, TIMER_WITH_ACTOR, not_assignee, not_owner, short
 from .reasons import Reason
 from .table import WorkflowTable
 
@@ -159,37 +160,3 @@ class FrontDoor:
         if assignee is not None and str(assignee) != ident:
             return self.deny(Reason.NOT_ASSIGNEE, not_assignee(assignee, owner), **ctx)
         return None
-
-
-def denial(reason: Reason, message: str, event: Any, wid: str, state: str, rules_hash: str) -> Decision:
-    """A denial about a placed ticket, built positionally: the fast path builds these too."""
-    return Decision(False, reason, message, event, wid, state, None, (), False, None, (), None, None, (), rules_hash)
-
-
-def unknown_event(event: Any, wid: str) -> str:
-    return f"`{short(event)}` is not an event of `{wid}`"
-
-
-def final_state(state: str) -> str:
-    return f"`{state}` is final: the ticket's life is over"
-
-
-def not_from_state(event: str, state: str) -> str:
-    return f"`{event}` does not leave `{state}`"
-
-
-TIMER_WITH_ACTOR = "a timed escalation fires by itself: call with actor=None"
-NO_ACTOR = "only timers fire without an actor"
-
-
-def not_owner(owner: str) -> str:
-    return f"the ticket is owned by `{owner}`, a role the actor does not hold"
-
-
-def not_assignee(assignee: Any, owner: str) -> str:
-    return f"the ticket is assigned to `{short(assignee)}`: only they act as `{owner}`"
-
-
-def short(value: Any) -> str:
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -11,58 +11,33 @@ can never give different answers — the differential tests compare them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, cast
 
 from .decision import Decision
-from .front import (
-    NO_ACTOR,
-    TIMER_WITH_ACTOR,
+from .messages import (
     denial,
-    final_state,
     not_assignee,
-    not_from_state,
-    not_owner,
     unknown_event,
 )
 from .reasons import Reason
 from .table import Option, WorkflowTable
 
 
-def quick_decide(
-    tables: Mapping[str, WorkflowTable], rules_hash: str, ticket: dict[str, Any], event: Any, actor: Any, target: Any
+def quick_denial(
+    tab: WorkflowTable,
+    rules_hash: str,
+    ticket: dict[str, Any],
+    k: int,
+    event: Any,
+    actor: Any,
+    target: Any,
 ) -> Decision | None:
+    """The answer for a placed ticket (class ``k``) that the usual request did not fit:
+    the checks of the full path in its order, or None to let the full path decide."""
+    wid = tab.workflow.id
     try:
-        wid = ticket["workflow"]
-        tab = tables[wid]
-        attrs = ticket["attributes"]
-        fast = tab.fast.get(len(attrs))
-        if fast is None or "owners" in ticket or type(ticket.get("version", 0)) is not int:
-            return None
-        k = fast.classify(attrs)
         state = ticket["state"]
         owner = ticket["owner"]
-        if k < 0:
-            return None
-        # the usual request first: a row for (state, owner), the event in it, the owner acting
-        rows = tab.quick.get((state, owner))
-        row = rows[k] if rows is not None else None
-        d = row.get(event) if row is not None else None
-        if d is not None and target is None:
-            if event in tab.timers:
-                if actor is None:
-                    return d
-            elif type(actor) is dict:
-                roles = actor.get("roles")
-                ident = actor.get("id")
-                assignee = ticket.get("assignee")
-                if (
-                    owner in roles  # type: ignore[operator]
-                    and (type(roles) is list or type(roles) is tuple)
-                    and type(ident) is str
-                    and (assignee is None or assignee == ident)
-                ):
-                    return d
         # then the checks of the full path, in its order
         if type(state) is not str or state not in tab.leaving:
             return None
@@ -76,17 +51,19 @@ def quick_decide(
                 rules_hash,
             )
         if state in tab.idx.finals:
-            return denial(Reason.FINAL_STATE, final_state(state), event, wid, state, rules_hash)
+            return tab.said["final", state, event]
         if event not in tab.leaving[state]:
-            return denial(Reason.NOT_FROM_STATE, not_from_state(event, state), event, wid, state, rules_hash)
-        if row is None or type(owner) is not str:
+            return tab.said["from", state, event]
+        rows = tab.quick.get((state, owner)) if type(owner) is str else None
+        row = rows[k] if rows is not None else None
+        if row is None:
             return None  # no owner, an unknown one, or one that may not hold it here
         if event in tab.timers:
             if actor is not None:
-                return denial(Reason.TIMER_EVENT, TIMER_WITH_ACTOR, event, wid, state, rules_hash)
+                return tab.said["timer", state, event]
         else:
             if actor is None:
-                return denial(Reason.INVALID_ACTOR, NO_ACTOR, event, wid, state, rules_hash)
+                return tab.said["actor", state, event]
             if type(actor) is not dict:
                 return None
             roles = actor.get("roles", ())
@@ -94,7 +71,7 @@ def quick_decide(
             if (type(roles) is not list and type(roles) is not tuple) or (ident is not None and type(ident) is not str):
                 return None
             if owner not in roles:
-                return denial(Reason.NOT_OWNER, not_owner(owner), event, wid, state, rules_hash)
+                return tab.said["owner", state, event, owner]
             assignee = ticket.get("assignee")
             if assignee is not None and assignee != ident:
                 if type(assignee) is not str:

@@ -20,6 +20,7 @@ from ..model import Kind, Ruleset, Transition
 from .classify import Classifier
 from .decision import Decision, GrantRef, TransitionRef
 from .fastpath import fast_paths
+from .messages import NO_ACTOR, TIMER_WITH_ACTOR, denial, final_state, not_from_state, not_owner
 from .reasons import Reason
 
 
@@ -47,6 +48,7 @@ class WorkflowTable:
         self.rules_hash = rules_hash
         self.classifier = Classifier(ruleset, idx)
         self.fast = fast_paths(ruleset, self.classifier)
+        self.classify_by_len = {n: fp.classify for n, fp in self.fast.items()}
         wf = self.workflow
         self.events: frozenset[str] = frozenset(
             [t.name for t in wf.transitions] + [timer_event(e) for e in wf.escalations]
@@ -76,6 +78,29 @@ class WorkflowTable:
                 for row in per_class
             ]
         self._interned.clear()
+        self.said = self._common_denials()
+
+    def _common_denials(self) -> dict[tuple[str, ...], Decision]:
+        """The denials whose words depend only on the state, the event and the owner, built
+        once: (final|from|timer|actor, state, event) and (owner, state, event, owner)."""
+        wf, h = self.workflow, self.rules_hash
+        said: dict[tuple[str, ...], Decision] = {}
+        for state in wf.states:
+            for event in self.events:
+                if state in self.idx.finals:
+                    said["final", state, event] = denial(Reason.FINAL_STATE, final_state(state), event, wf.id, state, h)
+                elif event not in self.leaving[state]:
+                    said["from", state, event] = denial(
+                        Reason.NOT_FROM_STATE, not_from_state(event, state), event, wf.id, state, h
+                    )
+                elif event in self.timers:
+                    said["timer", state, event] = denial(Reason.TIMER_EVENT, TIMER_WITH_ACTOR, event, wf.id, state, h)
+                else:
+                    said["actor", state, event] = denial(Reason.INVALID_ACTOR, NO_ACTOR, event, wf.id, state, h)
+        for state, owner in self.rows:
+            for event in self.leaving[state] - self.timers:
+                said["owner", state, event, owner] = denial(Reason.NOT_OWNER, not_owner(owner), event, wf.id, state, h)
+        return said
 
     def _intern(self, value: Any) -> Any:
         return self._interned.setdefault(value, value)
