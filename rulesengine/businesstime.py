@@ -238,3 +238,15 @@ class BusinessClock:
             y += 1
             year, i = self._year(y), -1
         raise NeverOpen(f"calendar `{self.calendar.id}` has no working day for {MAX_YEARS_AHEAD} years")
+
+
+def public_holidays(code: str) -> Callable[[int], frozenset[dt.date]]:
+    """The public holidays of a country (``CN``, ``US-CA``) by year, from the `holidays` package."""
+    import holidays
+
+    country, _, subdiv = code.partition("-")
+
+    def of(year: int) -> frozenset[dt.date]:
+        return frozenset(holidays.country_holidays(country, subdiv=subdiv or None, years=year))
+
+    return of

@@ -46,6 +46,7 @@ from .model import (
     Role,
     Ruleset,
     Sla,
+    SlaKind,
     State,
     TimedEscalation,
     Transition,
@@ -302,6 +303,25 @@ def _compile_calendars(doc: Document | None, ctx: _Ctx) -> dict[str, Calendar]:
                 )
             )
             bad = True
+        if not any(hours.values()) and not dates["workdays"]:
+            ctx.add(
+                d.INVALID_CALENDAR(
+                    f"calendar `{cid}` has no working hours at all",
+                    doc.locate(path + ("hours",)),
+                    help='give at least one day its opening hours, e.g. `mon-fri: "09:00-18:00"`',
+                )
+            )
+            bad = True
+        country = raw.get("holidays_from")
+        if country is not None and not _known_country(country):
+            ctx.add(
+                d.INVALID_CALENDAR(
+                    f"no public holidays are known for `{country}`",
+                    doc.locate(path + ("holidays_from",)),
+                    help=did_you_mean(country, _countries()) or "use an ISO 3166 country code such as `CN`",
+                )
+            )
+            bad = True
         if bad:
             continue
         cals[cid] = Calendar(
@@ -312,8 +332,27 @@ def _compile_calendars(doc: Document | None, ctx: _Ctx) -> dict[str, Calendar]:
             workdays=dates["workdays"],
             name=_name(raw["name"], cid) if "name" in raw else None,
             location=doc.locate_key(path),
+            holidays_from=country,
         )
     return cals
+
+
+@cache
+def _countries() -> tuple[str, ...]:
+    import holidays
+
+    return tuple(sorted(holidays.list_supported_countries()))
+
+
+def _known_country(code: str) -> bool:
+    country, _, subdiv = code.partition("-")
+    if country not in _countries():
+        return False
+    if not subdiv:
+        return True
+    import holidays
+
+    return subdiv in holidays.list_supported_countries().get(country, [])
 
 
 # --------------------------------------------------------------------------------------
@@ -715,12 +754,10 @@ class _Resolver:
                     )
                 )
             cond = self.condition(doc, spath + ("when",), sraw.get("when"))
-            kind = sraw.get("kind") or (
-                "first_response"
-                if name.startswith("first_response")
-                else "resolution"
-                if name.startswith("resolution")
-                else "other"
+            kind = SlaKind(
+                sraw.get("kind")
+                or ("first_response" if name.startswith("first_response") else "")
+                or ("resolution" if name.startswith("resolution") else "other")
             )
             if target is not None:
                 pause_all = tuple(dict.fromkeys(list(pauses) + [s for s, st in states.items() if st.pause]))

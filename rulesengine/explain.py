@@ -14,7 +14,7 @@ from .analysis.explore import ClassRun, EventKind, Situation, WorkflowRun
 from .analysis.index import WorkflowIndex, timer_event, timer_move
 from .analysis.nearest import blocked, nearest
 from .diagnostics import Location
-from .model import Kind, Ruleset
+from .model import Kind, Ruleset, Sla
 
 MAX_CLASSES = 8
 
@@ -28,6 +28,37 @@ def holders_at(run: ClassRun | None, state: str) -> list[str]:
     if run is None:
         return []
     return list(dict.fromkeys(sit.owner for sit in run.parent if sit.state == state and sit.owner is not None))
+
+
+def _sla_status(sla: Sla, state: str, run: ClassRun | None) -> str:
+    """What an SLA's clock does at ``state`` for this kind of ticket: it may have stopped
+    on every path there, or not have started yet (read off the explored situations)."""
+    if state in sla.stop:
+        return "stops here"
+    if sla.start == state:
+        return "starts here"
+    if run is not None and any(sit.state == state for sit in run.parent):
+        starts = [s for s in run.parent if s.state == sla.start] if sla.start else list(run.starts)
+        if not any(sit.state == state for sit in _reach(run, starts, set(sla.stop))):
+            after_start = any(sit.state == state for sit in _reach(run, starts, set()))
+            return "stopped before here" if after_start else "not started yet"
+    return "paused here" if state in sla.pause_in else "running"
+
+
+def _reach(run: ClassRun, starts: list[Situation], stops: set[str]) -> set[Situation]:
+    """Situations reachable from ``starts`` without going on from a stop state."""
+    succ = run.successors()
+    seen = set(starts)
+    todo = list(starts)
+    while todo:
+        cur = todo.pop()
+        if cur.state in stops:
+            continue
+        for _, nxt in succ.get(cur, ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
 
 
 def _assigned(run: ClassRun, state: str, owner: str) -> bool:
@@ -104,18 +135,11 @@ def explain_class(
     for sla in wf.slas:
         if not idx.sla_applies(sla, k):
             continue
-        if state in sla.stop:
-            status = "stops here"
-        elif state in sla.pause_in:
-            status = "paused here"
-        elif sla.start == state:
-            status = "starts here"
-        else:
-            status = "running"
+        status = _sla_status(sla, state, run)
         slas.append(
             {
                 "name": sla.name,
-                "kind": sla.kind,
+                "kind": sla.kind.value,
                 "target": sla.target.text,
                 "calendar": sla.calendar,
                 "status": status,

@@ -13,11 +13,15 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .conditions import Condition
 from .diagnostics import Location
+
+if TYPE_CHECKING:
+    from .businesstime import BusinessClock
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -99,6 +103,15 @@ class Calendar:
     workdays: frozenset[dt.date] = frozenset()
     name: Name | None = None
     location: Location | None = None
+    holidays_from: str | None = None  # public holidays of this country (ISO 3166, e.g. CN) from `holidays`
+
+    @cached_property
+    def clock(self) -> BusinessClock:
+        """Business-time arithmetic over this calendar (built on first use, then shared)."""
+        from .businesstime import BusinessClock, public_holidays
+
+        extra = public_holidays(self.holidays_from) if self.holidays_from else None
+        return BusinessClock(self, extra)
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.holidays:
@@ -204,11 +217,25 @@ class TimedEscalation:
         return f"{self.at_percent}% of {self.of_sla}"
 
 
+class SlaKind(str, enum.Enum):
+    """What an SLA measures (written as `kind:`, else read from its name's prefix)."""
+
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+    OTHER = "other"
+
+
 @dataclass(frozen=True)
 class Sla:
+    """A service level: ``target`` of (business) time from ``start`` to the first of ``stop``.
+
+    ``start`` None means the ticket's creation; time in ``pause_in`` states does not count;
+    with a ``calendar`` only its opening hours count.
+    """
+
     name: str
     target: Duration
-    kind: str = "other"
+    kind: SlaKind = SlaKind.OTHER
     start: str | None = None
     stop: tuple[str, ...] = ()
     pause_in: tuple[str, ...] = ()

@@ -448,6 +448,14 @@ def ticket_schema() -> Schema:
                 "uniqueItems": True,
                 "description": "Extra working days (调休) that follow the hours of a weekday.",
             },
+            "holidays_from": {
+                "type": "string",
+                "pattern": r"^[A-Z]{2,3}(-[A-Z0-9]{1,3})?$",
+                "description": (
+                    "Also close on this country's public holidays (ISO 3166 code such as `CN`, or `US-CA` "
+                    "with a subdivision), from the `holidays` package; `holidays` and `workdays` still override."
+                ),
+            },
         },
     }
     defs.update({"attribute": attribute, "calendar": calendar})

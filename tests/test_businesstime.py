@@ -172,3 +172,16 @@ def test_a_calendar_that_never_opens_is_an_error_not_a_hang() -> None:
     closed = Calendar("never", "UTC", {})
     with pytest.raises(NeverOpen):
         BusinessClock(closed).add(BASE, dt.timedelta(minutes=1))
+
+
+def test_public_holidays_from_the_holidays_package() -> None:
+    from rulesengine.businesstime import public_holidays
+
+    weekdays = {d: ((9 * 60, 18 * 60),) for d in range(5)}
+    cn = Calendar("cn", "Asia/Shanghai", weekdays, holidays_from="CN")
+    national_day = sh("2026-10-01 00:00")
+    assert cn.clock.between(national_day, national_day + dt.timedelta(days=1)) == dt.timedelta()
+    assert dt.date(2026, 10, 1) in public_holidays("CN")(2026)
+    # a declared make-up working day (调休) still overrides the public holiday
+    swapped = Calendar("cn2", "Asia/Shanghai", weekdays, workdays=frozenset({dt.date(2026, 10, 1)}), holidays_from="CN")
+    assert swapped.clock.between(national_day, national_day + dt.timedelta(days=1)) == dt.timedelta(hours=9)

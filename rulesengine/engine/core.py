@@ -22,6 +22,7 @@ from ..explain import explain_class, holders_at
 from ..loader import Document
 from ..model import Kind, Ruleset
 from ..rules.registry import Rule
+from ..slaclock import SlaClock, sla_clocks
 from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied
 from .front import FrontDoor, Placed
 from .inputs import actor_parts, as_mapping
@@ -29,6 +30,7 @@ from .messages import final_state, not_from_state, short, unknown_event
 from .quick import quick_denial
 from .reasons import Reason
 from .table import Option, WorkflowTable
+from .timing import DueReport, due_report
 
 
 class Fired(NamedTuple):
@@ -200,6 +202,28 @@ class Engine:
             return ()
         idx = placed.table.idx
         return tuple(GrantRef.of(g) for g in idx.covering(Kind.HANDLE, owner, placed.state, placed.k))
+
+    def sla(self, ticket: Any, history: list[Any], now: dt.datetime) -> list[SlaClock]:
+        """The SLA clocks of a ticket from its history (state entries with times, oldest first).
+
+        Raises :class:`InvalidTicket` for a ticket that cannot be placed and
+        :class:`~rulesengine.slaclock.HistoryError` for an unreadable history.
+        """
+        placed = self._front.place(ticket)
+        if not isinstance(placed, Placed):
+            raise InvalidTicket(placed)
+        return sla_clocks(placed.table.workflow, self.ruleset.calendars, placed.values, history, now)
+
+    def due(self, ticket: Any, history: list[Any], now: dt.datetime) -> DueReport:
+        """Which timers and SLA deadlines are due for the ticket at ``now``, what each timer
+        would do, and the next instant anything falls due (for the service's scheduler)."""
+        placed = self._front.place(ticket)
+        if not isinstance(placed, Placed):
+            raise InvalidTicket(placed)
+        wf = placed.table.workflow
+        return due_report(
+            self.ruleset, wf, placed.values, history, now, lambda event: self.decide(ticket, event, None)
+        )
 
     def explain(self, ticket: Any) -> dict[str, Any]:
         """``rulesengine explain`` for one concrete ticket, as data."""
