@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from .model import Calendar
 
 UTC = dt.UTC
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 MAX_YEARS_AHEAD = 20  # a due date further out than this means the calendar (almost) never opens
 
 
@@ -39,9 +40,11 @@ class NeverOpen(ValueError):
 
 @dataclass(frozen=True)
 class _Year:
+    year: int
     first: int  # proleptic ordinal of 1 January
     days: tuple[tuple[tuple[int, int], ...], ...]  # per day: opening intervals as UTC seconds
     cum: tuple[int, ...]  # business seconds before each day (len = days + 1)
+    starts: tuple[int, ...]  # UTC second at which each local day begins (len = days + 1)
 
     @property
     def total(self) -> int:
@@ -77,6 +80,7 @@ class BusinessClock:
         days: list[tuple[tuple[int, int], ...]] = []
         cum = [0]
         begin = self._first_at_or_after(first)
+        starts = [begin]
         for i in range(n):
             day = first + dt.timedelta(days=i)
             end = self._first_at_or_after(day + dt.timedelta(days=1))
@@ -84,8 +88,9 @@ class BusinessClock:
             out = self._pieces(day, begin, end, spans) if spans else ()
             days.append(out)
             cum.append(cum[-1] + sum(e - s for s, e in out))
+            starts.append(end)
             begin = end
-        return _Year(first.toordinal(), tuple(days), tuple(cum))
+        return _Year(year, first.toordinal(), tuple(days), tuple(cum), tuple(starts))
 
     def _offset(self, u: int) -> int:
         off = dt.datetime.fromtimestamp(u, self.zone).utcoffset()
@@ -137,12 +142,21 @@ class BusinessClock:
         return tuple(out)
 
     def _locate(self, t: dt.datetime) -> tuple[_Year, int, int]:
-        """(year table, day index, UTC seconds) of an aware instant."""
+        """(year table, day index, UTC seconds) of an aware instant — found by a binary search
+        in the year's day starts, so no time-zone conversion is needed."""
         if t.tzinfo is None:
             raise ValueError("business time needs timezone-aware instants")
-        local = t.astimezone(self.zone)
-        year = self._year(local.year)
-        return year, local.toordinal() - year.first, int(t.timestamp())
+        ts = int(t.timestamp())
+        year = self._year_of(ts)
+        return year, bisect.bisect_right(year.starts, ts) - 1, ts
+
+    def _year_of(self, ts: int) -> _Year:
+        year = self._year(dt.date.fromordinal(ts // 86400 + _EPOCH).year)
+        if ts < year.starts[0]:
+            return self._year(year.year - 1)
+        if ts >= year.starts[-1]:
+            return self._year(year.year + 1)
+        return year
 
     def _before(self, year: _Year, i: int, ts: int) -> int:
         """Business seconds of ``year`` before UTC second ``ts`` on its day ``i``."""
@@ -170,11 +184,46 @@ class BusinessClock:
         if ya is yb:
             return dt.timedelta(seconds=self._before(yb, ib, tb) - self._before(ya, ia, ta))
         total = ya.total - self._before(ya, ia, ta) + self._before(yb, ib, tb)
-        first_year = dt.date.fromordinal(ya.first).year
-        last_year = dt.date.fromordinal(yb.first).year
-        for y in range(first_year + 1, last_year):
+        for y in range(ya.year + 1, yb.year):
             total += self._year(y).total
         return dt.timedelta(seconds=total)
+
+    def marks(self, times: list[dt.datetime]) -> list[int]:
+        """Business seconds of each instant on one running count (oldest first is fastest):
+        the business time between two of them is the difference of their marks."""
+        for t in times:
+            if t.tzinfo is None:
+                raise ValueError("business time needs timezone-aware instants")
+        return self.marks_at([int(t.timestamp()) for t in times])
+
+    def marks_at(self, stamps: list[int]) -> list[int]:
+        """:meth:`marks` of UTC seconds."""
+        out: list[int] = []
+        year: _Year | None = None
+        base = 0  # business seconds from the first instant's year start to `year`'s start
+        bisect_right = bisect.bisect_right
+        for ts in stamps:
+            if year is None or not year.starts[0] <= ts < year.starts[-1]:
+                found = self._year_of(ts)
+                if year is not None:
+                    while year.year < found.year:
+                        base += year.total
+                        year = self._year(year.year + 1)
+                    while year.year > found.year:
+                        year = self._year(year.year - 1)
+                        base -= year.total
+                year = found
+            i = bisect_right(year.starts, ts) - 1
+            got = year.cum[i]
+            for s, e in year.days[i]:
+                if ts >= e:
+                    got += e - s
+                else:
+                    if ts > s:
+                        got += ts - s
+                    break
+            out.append(base + got)
+        return out
 
     def add(self, start: dt.datetime, duration: dt.timedelta) -> dt.datetime:
         """The earliest instant by which ``duration`` of business time has passed since ``start``."""
@@ -185,7 +234,7 @@ class BusinessClock:
             return start
         year, i, ts = self._locate(start)
         target = self._before(year, i, ts) + seconds
-        y = dt.date.fromordinal(year.first).year
+        y = year.year
         for _ in range(MAX_YEARS_AHEAD + 1):
             if target <= year.total:
                 return self._at(year, target, start.tzinfo)
@@ -207,7 +256,7 @@ class BusinessClock:
     def next_open(self, t: dt.datetime) -> dt.datetime:
         """``t`` itself when open, else the next opening instant."""
         year, i, ts = self._locate(t)
-        y = dt.date.fromordinal(year.first).year
+        y = year.year
         for _ in range(MAX_YEARS_AHEAD + 1):
             for day in range(i, len(year.days)):
                 for s, e in year.days[day]:
@@ -224,7 +273,7 @@ class BusinessClock:
         opened = self.next_open(start)
         year, i, ts = self._locate(opened)
         into = self._before(year, i, ts) - year.cum[i]
-        y = dt.date.fromordinal(year.first).year
+        y = year.year
         left = n
         for _ in range(MAX_YEARS_AHEAD + 1):
             for day in range(i + 1, len(year.days)):

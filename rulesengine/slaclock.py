@@ -19,7 +19,7 @@ import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .model import Calendar, Sla, Workflow
 
@@ -39,8 +39,9 @@ class HistoryError(ValueError):
     """A history that cannot be read: the message says which entry and why."""
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(NamedTuple):
+    """A state the ticket entered, and when (a named tuple: histories are read per request)."""
+
     state: str
     at: dt.datetime
 
@@ -87,10 +88,13 @@ def read_history(history: Iterable[Any]) -> list[Entry]:
     """Entries from mappings with ``state`` and ``at`` (aware datetime or ISO 8601 text)."""
     out: list[Entry] = []
     for i, raw in enumerate(history):
-        if not isinstance(raw, Mapping) or not isinstance(raw.get("state"), str):
+        if type(raw) is not dict and not isinstance(raw, Mapping):
+            raise HistoryError(f"history entry {i} must be a mapping with `state` and `at`")
+        state = raw.get("state")
+        if type(state) is not str:
             raise HistoryError(f"history entry {i} must be a mapping with `state` and `at`")
         at = raw.get("at")
-        if isinstance(at, str):
+        if type(at) is str:
             try:
                 at = dt.datetime.fromisoformat(at)
             except ValueError:
@@ -99,7 +103,7 @@ def read_history(history: Iterable[Any]) -> list[Entry]:
             raise HistoryError(f"history entry {i}: `at` must be a timezone-aware time")
         if out and at < out[-1].at:
             raise HistoryError(f"history entry {i} is older than the entry before it: give the history oldest first")
-        out.append(Entry(raw["state"], at))
+        out.append(Entry(state, at))
     if not out:
         raise HistoryError("the history is empty: it starts with the ticket's creation")
     return out
@@ -111,8 +115,8 @@ class _Span:
     def __init__(self, calendar: Calendar | None) -> None:
         self.clock = calendar.clock if calendar is not None else None
 
-    def between(self, a: dt.datetime, b: dt.datetime) -> dt.timedelta:
-        return self.clock.between(a, b) if self.clock is not None else b - a
+    def marks(self, stamps: list[int]) -> list[int]:
+        return self.clock.marks_at(stamps) if self.clock is not None else stamps
 
     def add(self, a: dt.datetime, d: dt.timedelta) -> dt.datetime:
         return self.clock.add(a, d) if self.clock is not None else a + d
@@ -150,21 +154,27 @@ def sla_clock(
     due: dt.datetime | None = None
     stopped: dt.datetime | None = None
     paused = False
-    for i in range(first, len(entries)):
-        e = entries[i]
-        if i > first and e.state in stops:
-            stopped = e.at
+    last = next((i for i in range(first + 1, len(entries)) if entries[i].state in stops), len(entries))
+    now_ts = int(now.timestamp())
+    stamps = [min(int(e.at.timestamp()), now_ts) for e in entries[first : last + 1]]
+    if last == len(entries):
+        stamps.append(now_ts)
+    marks = span.marks(stamps)
+    left = target.total_seconds()
+    done = 0
+    for n in range(last - first):
+        if stamps[n] >= now_ts:
             break
-        if e.at >= now:
-            break
-        end = min(entries[i + 1].at if i + 1 < len(entries) else now, now)
-        paused = e.state in pauses
-        if paused or end <= e.at:
+        paused = entries[first + n].state in pauses
+        piece = marks[n + 1] - marks[n]
+        if paused or piece <= 0:
             continue
-        piece = span.between(e.at, end)
-        if due is None and elapsed + piece > target:
-            due = span.add(e.at, target - elapsed)
-        elapsed += piece
+        if due is None and done + piece > left:
+            due = span.add(entries[first + n].at, dt.timedelta(seconds=left - done))
+        done += piece
+    elapsed = dt.timedelta(seconds=done)
+    if last < len(entries) and entries[last].at <= now:
+        stopped = entries[last].at
     if stopped is None and entries[first].state in stops and first == 0 and sla.start is None:
         stopped = started  # created straight into a stop state
     over = elapsed - target
