@@ -1,0 +1,418 @@
+"""The decision log a service writes: one chained JSON Lines record per ``fire`` (and ``decide``).
+
+Each record carries the hash of the record before it (``chain.prev``), so an edited,
+deleted, inserted or reordered record breaks the chain where it happened; with a key
+(HMAC-SHA256) the hashes cannot be recomputed by whoever rewrites the file, so a
+rewrite of the whole chain shows too.  A chain cannot tell that its tail was cut off:
+the *checkpoint* — the count of records and the hash of the last one, written
+atomically every N records and on close to a file the service chooses (best somewhere
+the log's writers cannot change) — is what ``verify-log --checkpoint`` compares the
+end of the log with.
+
+Writing is serialised by one lock: a record gets its sequence number and its link
+under the lock and is written with one ``write`` call and flushed there, so records
+of concurrent ``fire`` calls never interleave; the record's body is serialised before
+the lock is taken.  One process writes a log at a time (an advisory lock on
+``<log>.lock`` refuses a second one), and a log reopened later continues its chain.
+
+Rotation (by size or by record count) renames the file to ``<stem>.NNNNNN<suffix>``
+and starts a new one whose first record names that file and links to its last record.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import json
+import os
+import re
+import threading
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from .records import (
+    Call,
+    KeyProblem,
+    Linker,
+    Masker,
+    MaskStyle,
+    canonical,
+    chain_prefix,
+    read_key,
+    record_body,
+)
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock against a second writer
+    fcntl = None  # type: ignore[assignment]
+
+_UTC_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?\+00:00")
+_TAIL_BLOCK = 1 << 16
+
+
+class DecisionLogError(Exception):
+    """The log cannot be opened or written; the call that wanted a record did not take effect."""
+
+
+class Head(NamedTuple):
+    """The end of a chain: how many records it holds and the hash of the last one."""
+
+    records: int
+    hash: str | None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+def archive_path(path: Path, index: int) -> Path:
+    """Where rotation puts the ``index``-th full file of the log at ``path``."""
+    return path.with_name(f"{path.stem}.{index:06d}{path.suffix}")
+
+
+def archives(path: Path) -> list[Path]:
+    """The rotated files of the log at ``path``, oldest first."""
+    pat = re.compile(re.escape(path.stem) + r"\.(\d{6})" + re.escape(path.suffix) + "$")
+    found = []
+    for p in path.parent.glob(f"{path.stem}.*{path.suffix}") if path.parent.is_dir() else ():
+        m = pat.match(p.name)
+        if m:
+            found.append((int(m.group(1)), p))
+    return [p for _, p in sorted(found)]
+
+
+def log_files(path: str | os.PathLike[str]) -> list[Path]:
+    """Every file of the log at ``path`` in chain order: the rotated ones, then the current one."""
+    p = Path(path)
+    return archives(p) + ([p] if p.exists() else [])
+
+
+def _edge_lines(path: Path) -> tuple[bytes | None, bytes | None]:
+    """The first and last line of a file (without newline); raises on an incomplete last line."""
+    with path.open("rb") as fh:
+        first = fh.readline()
+        if not first:
+            return None, None
+        size = fh.seek(0, os.SEEK_END)
+        pos, tail = size, b""
+        while pos > 0:
+            step = min(_TAIL_BLOCK, pos)
+            pos -= step
+            fh.seek(pos)
+            tail = fh.read(step) + tail
+            if tail.count(b"\n") >= 2 or pos == 0:
+                break
+    if not tail.endswith(b"\n"):
+        raise DecisionLogError(
+            f"`{path}` ends with an incomplete record (a crash while writing?): "
+            f"`rulesengine verify-log {path}` shows it; move the file aside to start a new one"
+        )
+    return first.rstrip(b"\n"), tail[:-1].rsplit(b"\n", 1)[-1]
+
+
+def _chain_of(line: bytes, where: str) -> dict[str, Any]:
+    try:
+        rec = json.loads(line)
+        chain = rec["chain"]
+        int(chain["seq"])
+        return dict(chain)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise DecisionLogError(f"{where}: not a decision-log record ({exc})") from exc
+
+
+_OPEN: weakref.WeakSet[DecisionLog] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for log in list(_OPEN):
+        try:
+            log.close()
+        except (DecisionLogError, OSError):
+            pass
+
+
+class DecisionLog:
+    """An append-only, hash-chained JSON Lines log of engine decisions.
+
+    ``key`` / ``key_env`` / ``key_file`` switch on HMAC-SHA256 links; ``mask`` names
+    personal fields by path (``actor.id``, ``ticket.attributes.phone``), replaced by a
+    keyed hash (``mask_with=MaskStyle.HASH``, the default when a key is given) or
+    ``"***"``; ``log_decisions`` records ``decide`` calls too; ``fsync`` forces every
+    record to disk; ``checkpoint`` is the file the head is written to every
+    ``checkpoint_every`` records and on close; ``rotate_bytes`` / ``rotate_records``
+    start a new file when the current one would exceed them.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        key: bytes | str | None = None,
+        key_env: str | None = None,
+        key_file: str | Path | None = None,
+        mask: Sequence[str] = (),
+        mask_with: MaskStyle | str | None = None,
+        mask_key: bytes | str | None = None,
+        log_decisions: bool = False,
+        fsync: bool = False,
+        checkpoint: str | Path | None = None,
+        checkpoint_every: int = 1000,
+        rotate_bytes: int | None = None,
+        rotate_records: int | None = None,
+    ) -> None:
+        try:
+            secret = read_key(key, key_env, key_file)
+            mkey = read_key(mask_key) if mask_key is not None else secret
+            style = MaskStyle(mask_with) if mask_with is not None else (MaskStyle.HASH if mkey else MaskStyle.REDACT)
+            self._masker = Masker(list(mask), style, mkey) if mask else None
+        except KeyProblem as exc:
+            raise DecisionLogError(str(exc)) from exc
+        if checkpoint_every < 1 or (rotate_bytes is not None and rotate_bytes < 1):
+            raise ValueError("checkpoint_every and rotate_bytes must be positive")
+        if rotate_records is not None and rotate_records < 1:
+            raise ValueError("rotate_records must be positive")
+        self.path = Path(path)
+        self.log_decisions = log_decisions
+        self.fsync = fsync
+        self.checkpoint_path = Path(checkpoint) if checkpoint is not None else None
+        self.checkpoint_every = checkpoint_every
+        self.rotate_bytes = rotate_bytes
+        self.rotate_records = rotate_records
+        self._linker = Linker(secret)
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+        self._lockfile: IO[bytes] | None = None
+        self._failed: str | None = None
+        self._seq = 0
+        self._head: str | None = None
+        self._size = 0
+        self._file_records = 0
+        self._prev_file: str | None = None  # named by the next record: the file rotation closed
+        self._checkpointed = 0
+        self._open()
+        _OPEN.add(self)
+
+    # -- opening ---------------------------------------------------------------------------
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lockfile = open(self.path.with_name(self.path.name + ".lock"), "ab")
+        except OSError as exc:
+            raise DecisionLogError(f"cannot open the decision log `{self.path}`: {exc.strerror or exc}") from exc
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._lockfile.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                self._lockfile.close()
+                raise DecisionLogError(f"`{self.path}` is being written by another DecisionLog") from exc
+        try:
+            self._resume()
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+            self._size = os.fstat(self._fd).st_size
+        except OSError as exc:
+            self._release()
+            raise DecisionLogError(f"cannot open the decision log `{self.path}`: {exc.strerror or exc}") from exc
+        except DecisionLogError:
+            self._release()
+            raise
+
+    def _resume(self) -> None:
+        """Continue the chain of an existing log: its last record gives the number and the link."""
+        current = self.path if self.path.exists() and self.path.stat().st_size > 0 else None
+        older = archives(self.path)
+        source = current or (older[-1] if older else None)
+        if source is None:
+            return
+        first, last = _edge_lines(source)
+        if last is None or first is None:
+            return
+        chain = _chain_of(last, f"{source}: last line")
+        alg, kid = chain.get("alg"), chain.get("key")
+        if alg != self._linker.alg.value or kid != self._linker.key_id:
+            said = f"{alg}" + (f" with key {kid}" if kid else "")
+            want = self._linker.alg.value + (f" with key {self._linker.key_id}" if self._linker.key_id else "")
+            raise DecisionLogError(
+                f"`{source}` was written with {said}, this log is opened with {want}: "
+                "open it with the same key, or start a new log"
+            )
+        self._seq = int(chain["seq"])
+        self._head = self._linker(canonical(json.loads(last)))
+        self._checkpointed = self._seq
+        if current is None:
+            self._prev_file = source.name
+        else:
+            self._file_records = self._seq - int(_chain_of(first, f"{source}: line 1")["seq"]) + 1
+
+    def _release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._lockfile is not None:
+            self._lockfile.close()  # closing the descriptor releases the advisory lock
+            self._lockfile = None
+
+    # -- writing ---------------------------------------------------------------------------
+    def append_fire(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any, entry: Any) -> int:
+        """Record a ``fire`` (``entry`` is its history entry, None when it was denied); its number."""
+        at = entry.get("at") if entry is not None else None
+        if type(at) is not str or not _UTC_ISO.fullmatch(at):
+            at = _now()
+        version = entry.get("version") if entry is not None else None
+        body = record_body(ticket, event, actor, target, decision, version, self._masker)
+        return self._append(Call.FIRE, at, body)
+
+    def append_decide(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any) -> int:
+        """Record a ``decide``; its number."""
+        return self._append(Call.DECIDE, _now(), record_body(ticket, event, actor, target, decision, None, self._masker))
+
+    def _append(self, call: Call, at: str, body: bytes) -> int:
+        with self._lock:
+            fd = self._fd
+            if fd is None or self._failed is not None:
+                raise DecisionLogError(self._failed or f"the decision log `{self.path}` is closed")
+            seq = self._seq + 1
+            try:
+                line = chain_prefix(at, call, self._linker, self._head, seq, self._prev_file) + body[1:]
+                if self._file_records and (
+                    (self.rotate_records is not None and self._file_records >= self.rotate_records)
+                    or (self.rotate_bytes is not None and self._size + len(line) + 1 > self.rotate_bytes)
+                ):
+                    fd = self._rotate()
+                    line = chain_prefix(at, call, self._linker, self._head, seq, self._prev_file) + body[1:]
+                link = self._linker(line)
+                data = line + b"\n"
+                done = os.write(fd, data)
+                while done < len(data):  # a short write (rare): the rest, still under the lock
+                    done += os.write(fd, data[done:])
+                if self.fsync:
+                    os.fsync(fd)
+            except OSError as exc:
+                # a record may be half written: no further record may follow it
+                self._failed = f"the decision log `{self.path}` failed: {exc.strerror or exc}"
+                raise DecisionLogError(self._failed) from exc
+            self._seq, self._head = seq, link
+            self._size += len(data)
+            self._file_records += 1
+            self._prev_file = None
+            if self.checkpoint_path is not None and seq - self._checkpointed >= self.checkpoint_every:
+                self._write_checkpoint()
+            return seq
+
+    def _rotate(self) -> int:
+        """Close the current file under its archive name; the next record opens a new one."""
+        assert self._fd is not None
+        olds = archives(self.path)
+        index = 1
+        if olds:
+            m = re.search(r"\.(\d{6})" + re.escape(self.path.suffix) + "$", olds[-1].name)
+            index = int(m.group(1)) + 1 if m else len(olds) + 1
+        target = archive_path(self.path, index)
+        if self.fsync:
+            os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = None
+        os.rename(self.path, target)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+        if self.fsync:
+            _fsync_dir(self.path.parent)
+        self._size = 0
+        self._file_records = 0
+        self._prev_file = target.name
+        if self.checkpoint_path is not None:
+            self._write_checkpoint()
+        return self._fd
+
+    @staticmethod
+    def files_of(path: str | os.PathLike[str]) -> list[Path]:
+        """Every file of the log at ``path`` in chain order: the rotated ones, then the current one."""
+        return log_files(path)
+
+    # -- the head --------------------------------------------------------------------------
+    @property
+    def head(self) -> Head:
+        """The count of records and the hash of the last one (what a checkpoint holds)."""
+        with self._lock:
+            return Head(self._seq, self._head)
+
+    def checkpoint(self) -> None:
+        """Write the head to the checkpoint file now."""
+        with self._lock:
+            if self.checkpoint_path is not None:
+                self._write_checkpoint()
+
+    def _write_checkpoint(self) -> None:
+        cp = self.checkpoint_path
+        assert cp is not None
+        doc = {
+            "version": 1,
+            "log": self.path.name,
+            "count": self._seq,
+            "head": self._head,
+            "alg": self._linker.alg.value,
+            "key": self._linker.key_id,
+            "at": _now(),
+        }
+        tmp = cp.with_name(f".{cp.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                fh.write(json.dumps(doc, indent=2) + "\n")
+                fh.flush()
+                if self.fsync:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, cp)
+            if self.fsync:
+                _fsync_dir(cp.parent)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise DecisionLogError(f"cannot write the checkpoint `{cp}`: {exc.strerror or exc}") from exc
+        self._checkpointed = self._seq
+
+    # -- closing ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Write the final checkpoint and close the file; later records are refused."""
+        with self._lock:
+            if self._fd is None:
+                return
+            try:
+                if self.checkpoint_path is not None and self._failed is None and self._seq:
+                    self._write_checkpoint()
+            finally:
+                if self.fsync and self._failed is None:
+                    os.fsync(self._fd)
+                self._release()
+        _OPEN.discard(self)
+
+    @property
+    def closed(self) -> bool:
+        return self._fd is None
+
+    def __enter__(self) -> DecisionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DecisionLog({str(self.path)!r}, records={self._seq})"
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def open_log(log: DecisionLog | str | os.PathLike[str]) -> DecisionLog:
+    """A :class:`DecisionLog` for ``load(..., decision_log=…)``: the object itself, or one at the path."""
+    return log if isinstance(log, DecisionLog) else DecisionLog(log)
