@@ -9,10 +9,11 @@ deleted, inserted or moved, and whether the end was cut off.
 
 from __future__ import annotations
 
+from .files import DecisionLogError, archives, log_files
 from .records import Alg, Call, KeyProblem, MaskStyle, canonical, read_key
 from .report import Finding, Problem, Verification
 from .verify import LogUnreadable, NeedsKey, read_checkpoint, verify_log
-from .writer import DecisionLog, DecisionLogError, Head, archives, log_files, open_log
+from .writer import DecisionLog, Head, open_log
 
 __all__ = [
     "Alg",

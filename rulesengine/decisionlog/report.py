@@ -83,7 +83,8 @@ class Verification:
         if self.head_source is None:
             parts.append("end not anchored (give --checkpoint or --head to detect truncation)")
         elif self.intact:
-            parts.append(f"ends at or after {self.head_source}")
+            at = f" (#{self.head_count:,})" if self.head_count else ""
+            parts.append(f"holds the head {self.head_source} names{at}")
         if self.starts_after:
             parts.append(f"continues `{self.starts_after}`, not given")
         if self.noncanonical:

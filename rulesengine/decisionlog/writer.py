@@ -32,6 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from .files import DecisionLogError, archive_path, archives, chain_of, edge_lines, fsync_dir, log_files
 from .records import (
     Call,
     KeyProblem,
@@ -50,11 +51,6 @@ except ImportError:  # pragma: no cover - not POSIX: no lock against a second wr
     fcntl = None  # type: ignore[assignment]
 
 _UTC_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?\+00:00")
-_TAIL_BLOCK = 1 << 16
-
-
-class DecisionLogError(Exception):
-    """The log cannot be opened or written; the call that wanted a record did not take effect."""
 
 
 class Head(NamedTuple):
@@ -66,61 +62,6 @@ class Head(NamedTuple):
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
-
-
-def archive_path(path: Path, index: int) -> Path:
-    """Where rotation puts the ``index``-th full file of the log at ``path``."""
-    return path.with_name(f"{path.stem}.{index:06d}{path.suffix}")
-
-
-def archives(path: Path) -> list[Path]:
-    """The rotated files of the log at ``path``, oldest first."""
-    pat = re.compile(re.escape(path.stem) + r"\.(\d{6})" + re.escape(path.suffix) + "$")
-    found = []
-    for p in path.parent.glob(f"{path.stem}.*{path.suffix}") if path.parent.is_dir() else ():
-        m = pat.match(p.name)
-        if m:
-            found.append((int(m.group(1)), p))
-    return [p for _, p in sorted(found)]
-
-
-def log_files(path: str | os.PathLike[str]) -> list[Path]:
-    """Every file of the log at ``path`` in chain order: the rotated ones, then the current one."""
-    p = Path(path)
-    return archives(p) + ([p] if p.exists() else [])
-
-
-def _edge_lines(path: Path) -> tuple[bytes | None, bytes | None]:
-    """The first and last line of a file (without newline); raises on an incomplete last line."""
-    with path.open("rb") as fh:
-        first = fh.readline()
-        if not first:
-            return None, None
-        size = fh.seek(0, os.SEEK_END)
-        pos, tail = size, b""
-        while pos > 0:
-            step = min(_TAIL_BLOCK, pos)
-            pos -= step
-            fh.seek(pos)
-            tail = fh.read(step) + tail
-            if tail.count(b"\n") >= 2 or pos == 0:
-                break
-    if not tail.endswith(b"\n"):
-        raise DecisionLogError(
-            f"`{path}` ends with an incomplete record (a crash while writing?): "
-            f"`rulesengine verify-log {path}` shows it; move the file aside to start a new one"
-        )
-    return first.rstrip(b"\n"), tail[:-1].rsplit(b"\n", 1)[-1]
-
-
-def _chain_of(line: bytes, where: str) -> dict[str, Any]:
-    try:
-        rec = json.loads(line)
-        chain = rec["chain"]
-        int(chain["seq"])
-        return dict(chain)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DecisionLogError(f"{where}: not a decision-log record ({exc})") from exc
 
 
 _OPEN: weakref.WeakSet[DecisionLog] = weakref.WeakSet()
@@ -227,10 +168,10 @@ class DecisionLog:
         source = current or (older[-1] if older else None)
         if source is None:
             return
-        first, last = _edge_lines(source)
+        first, last = edge_lines(source)
         if last is None or first is None:
             return
-        chain = _chain_of(last, f"{source}: last line")
+        chain = chain_of(last, f"{source}: last line")
         alg, kid = chain.get("alg"), chain.get("key")
         if alg != self._linker.alg.value or kid != self._linker.key_id:
             said = f"{alg}" + (f" with key {kid}" if kid else "")
@@ -245,7 +186,7 @@ class DecisionLog:
         if current is None:
             self._prev_file = source.name
         else:
-            self._file_records = self._seq - int(_chain_of(first, f"{source}: line 1")["seq"]) + 1
+            self._file_records = self._seq - int(chain_of(first, f"{source}: line 1")["seq"]) + 1
 
     def _release(self) -> None:
         if self._fd is not None:
@@ -318,7 +259,7 @@ class DecisionLog:
         os.rename(self.path, target)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
         if self.fsync:
-            _fsync_dir(self.path.parent)
+            fsync_dir(self.path.parent)
         self._size = 0
         self._file_records = 0
         self._prev_file = target.name
@@ -365,7 +306,7 @@ class DecisionLog:
                     os.fsync(fh.fileno())
             os.replace(tmp, cp)
             if self.fsync:
-                _fsync_dir(cp.parent)
+                fsync_dir(cp.parent)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise DecisionLogError(f"cannot write the checkpoint `{cp}`: {exc.strerror or exc}") from exc
@@ -398,19 +339,6 @@ class DecisionLog:
 
     def __repr__(self) -> str:
         return f"DecisionLog({str(self.path)!r}, records={self._seq})"
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def open_log(log: DecisionLog | str | os.PathLike[str]) -> DecisionLog:
