@@ -23,6 +23,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,7 @@ _C_ENCODER: Callable[[Any, int], Any] | None = (
     if _make_c is not None
     else None
 )
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 # the longest nesting the quick path accepts; deeper values (or cycles) take the slow path
 _MAX_DEPTH = 40
 
@@ -74,23 +76,46 @@ INPUT_ROOTS = ("ticket", "actor", "event", "target")
 
 
 def _plain(value: Any, depth: int = 0) -> bool:
-    """True when the standard encoder writes ``value`` exactly as RFC 8785 does."""
+    """True when the standard encoder writes ``value`` as RFC 8785 does, characters beyond
+    the Basic Multilingual Plane aside (``canonical`` looks for those in the text).
+
+    Leaves are checked in the loops, not by a call each: this runs on every record.
+    """
     tp = type(value)
-    if tp is str or tp is bool or value is None:
-        return True
-    if tp is int:
-        return -_SAFE_INT <= value <= _SAFE_INT
-    if depth > _MAX_DEPTH:
-        return False
     if tp is dict:
+        if depth > _MAX_DEPTH:
+            return False
         for k, v in value.items():
-            if type(k) is not str or (not k.isascii() and max(k) > "\uffff"):
-                return False  # UTF-16 key order differs from code-point order only beyond the BMP
+            if type(k) is not str:
+                return False
+            tv = type(v)
+            if tv is str or v is None or tv is bool:
+                continue
+            if tv is int:
+                if -_SAFE_INT <= v <= _SAFE_INT:
+                    continue
+                return False
             if not _plain(v, depth + 1):
                 return False
         return True
     if tp is list or tp is tuple:
-        return all(_plain(v, depth + 1) for v in value)
+        if depth > _MAX_DEPTH:
+            return False
+        for v in value:
+            tv = type(v)
+            if tv is str or v is None or tv is bool:
+                continue
+            if tv is int:
+                if -_SAFE_INT <= v <= _SAFE_INT:
+                    continue
+                return False
+            if not _plain(v, depth + 1):
+                return False
+        return True
+    if tp is str or tp is bool or value is None:
+        return True
+    if tp is int:
+        return -_SAFE_INT <= value <= _SAFE_INT
     return False
 
 
@@ -133,7 +158,9 @@ def canonical(value: Any) -> bytes:
     try:
         if _plain(value):
             text = "".join(_C_ENCODER(value, 0)) if _C_ENCODER is not None else _PY_ENCODER.encode(value)
-            return text.encode("utf-8")
+            # keys sort by UTF-16 code units in RFC 8785, by code points here: the same within the BMP
+            if text.isascii() or not _BEYOND_BMP.search(text):
+                return text.encode("utf-8")
     except (UnicodeEncodeError, RecursionError, ValueError, TypeError):
         pass  # lone surrogates, cycles: the slow path below says what they become
     try:
@@ -184,8 +211,13 @@ class Linker:
         self.alg = Alg.HMAC_SHA256 if key else Alg.SHA256
         self.key_id = key_id(key) if key else None
         self._mac = hmac.new(key, digestmod=hashlib.sha256) if key else None
+        # the record's chain object up to its link: the same in every record of the log
+        self.chain = b'"chain":{"alg":"%s"%s,"prev":' % (
+            self.alg.value.encode(),
+            b',"key":"%s"' % self.key_id.encode() if self.key_id else b"",
+        )
 
-    def __call__(self, data: bytes) -> str:
+    def __call__(self, data: bytes | memoryview) -> str:
         if self._mac is None:
             return hashlib.sha256(data).hexdigest()
         mac = self._mac.copy()
@@ -265,39 +297,70 @@ def _as_json_input(value: Any) -> Any:
     return value
 
 
+_DECISIONS: dict[int, tuple[Any, bytes]] = {}  # id(decision) -> (decision, canonical text less "}")
+
+
+def _decision_text(decision: Any) -> bytes:
+    """The canonical ``decision`` object of a record without its closing brace.
+
+    The engine builds its decisions once at load and shares them, so their text is kept
+    (by identity, the decision held so that its id stays its own); denials built on the
+    spot only pass through a bounded cache.
+    """
+    hit = _DECISIONS.get(id(decision))
+    if hit is not None and hit[0] is decision:
+        return hit[1]
+    text = canonical(
+        {
+            "allowed": decision.allowed,
+            "grants": [g.location for g in decision.grants],
+            "next_state": decision.next_state,
+            "owner_after": list(decision.owner_after),
+            "reason": decision.reason.value,
+            "rules_hash": decision.rules_hash,
+        }
+    )[:-1]
+    if len(_DECISIONS) >= 4096:
+        _DECISIONS.clear()
+    _DECISIONS[id(decision)] = (decision, text)
+    return text
+
+
 def record_body(
     ticket: Any, event: Any, actor: Any, target: Any, decision: Any, version: int | None, masker: Masker | None
 ) -> bytes:
-    """The canonical ``{"decision":…,"input":…}`` part of a record (the chain fields go in front)."""
+    """The canonical ``"decision":…,"input":…}`` end of a record (the chain fields go in front).
+
+    The keys of ``decision`` sort before ``version`` and ``decision`` before ``input``,
+    so the parts are joined in canonical order.
+    """
     doc_in = {
-        "actor": _as_json_input(actor),
+        "actor": actor if type(actor) is dict else _as_json_input(actor),
         "event": event,
         "target": target,
-        "ticket": _as_json_input(ticket),
+        "ticket": ticket if type(ticket) is dict else _as_json_input(ticket),
     }
     if masker is not None:
         doc_in = masker.apply(doc_in)
-    dec: dict[str, Any] = {
-        "allowed": decision.allowed,
-        "grants": [g.location for g in decision.grants],
-        "next_state": decision.next_state,
-        "owner_after": list(decision.owner_after),
-        "reason": decision.reason.value,
-        "rules_hash": decision.rules_hash,
-    }
-    if version is not None:
-        dec["version"] = version  # the ticket's version after the move: what the history row holds
-    return canonical({"decision": dec, "input": doc_in})
+    if version is None:
+        after = b'},"input":'
+    elif type(version) is int and -_SAFE_INT <= version <= _SAFE_INT:
+        after = b',"version":%d},"input":' % version  # the ticket's version after the move
+    else:
+        after = b',"version":' + canonical(version) + b'},"input":'
+    return b'"decision":%s%s%s}' % (_decision_text(decision), after, canonical(doc_in))
+
+
+_CALLS = {Call.FIRE: b"fire", Call.DECIDE: b"decide"}
 
 
 def chain_prefix(
     at: str, call: Call, linker: Linker, prev: str | None, seq: int, prev_file: str | None = None
 ) -> bytes:
-    """The fields in front of the body: time, call and chain, already in canonical order."""
-    key = f',"key":"{linker.key_id}"' if linker.key_id else ""
-    before = "null" if prev is None else f'"{prev}"'
-    pfile = "" if prev_file is None else ',"prev_file":' + canonical(prev_file).decode("utf-8")
-    return (
-        f'{{"at":"{at}","call":"{call.value}","chain":{{"alg":"{linker.alg.value}"{key},'
-        f'"prev":{before}{pfile},"seq":{seq}}},'
-    ).encode()
+    """The fields in front of the body: time, call and chain, already in canonical order.
+
+    ``at`` must be JSON-safe as it is (the writer makes it with ``isoformat``).
+    """
+    before = b"null" if prev is None else b'"%s"' % prev.encode()
+    pfile = b"" if prev_file is None else b',"prev_file":' + canonical(prev_file)
+    return b'{"at":"%s","call":"%s",%s%s%s,"seq":%d},' % (at.encode(), _CALLS[call], linker.chain, before, pfile, seq)

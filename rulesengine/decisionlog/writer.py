@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -50,7 +51,6 @@ try:
 except ImportError:  # pragma: no cover - not POSIX: no lock against a second writer
     fcntl = None  # type: ignore[assignment]
 
-_UTC_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?\+00:00")
 
 
 class Head(NamedTuple):
@@ -124,6 +124,9 @@ class DecisionLog:
         self.rotate_bytes = rotate_bytes
         self.rotate_records = rotate_records
         self._linker = Linker(secret)
+        self._sha = hashlib.sha256 if secret is None else None  # the unkeyed link, without a call in between
+        self._rotating = rotate_bytes is not None or rotate_records is not None
+        self._checkpoint_at: int | None = None  # the number of the record after which a checkpoint is due
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._lockfile: IO[bytes] | None = None
@@ -133,8 +136,9 @@ class DecisionLog:
         self._size = 0
         self._file_records = 0
         self._prev_file: str | None = None  # named by the next record: the file rotation closed
-        self._checkpointed = 0
         self._open()
+        if self.checkpoint_path is not None:
+            self._checkpoint_at = self._seq + checkpoint_every
         _OPEN.add(self)
 
     # -- opening ---------------------------------------------------------------------------
@@ -182,7 +186,6 @@ class DecisionLog:
             )
         self._seq = int(chain["seq"])
         self._head = self._linker(canonical(json.loads(last)))
-        self._checkpointed = self._seq
         if current is None:
             self._prev_file = source.name
         else:
@@ -200,7 +203,16 @@ class DecisionLog:
     def append_fire(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any, entry: Any) -> int:
         """Record a ``fire`` (``entry`` is its history entry, None when it was denied); its number."""
         at = entry.get("at") if entry is not None else None
-        if type(at) is not str or not _UTC_ISO.fullmatch(at):
+        # the history entry's time when it is UTC and safe to write as it is (isoformat's shape)
+        if not (
+            type(at) is str
+            and len(at) in (25, 32)
+            and at.endswith("+00:00")
+            and at.isascii()
+            and at.isprintable()
+            and '"' not in at
+            and "\\" not in at
+        ):
             at = _now()
         version = entry.get("version") if entry is not None else None
         body = record_body(ticket, event, actor, target, decision, version, self._masker)
@@ -217,15 +229,13 @@ class DecisionLog:
                 raise DecisionLogError(self._failed or f"the decision log `{self.path}` is closed")
             seq = self._seq + 1
             try:
-                line = chain_prefix(at, call, self._linker, self._head, seq, self._prev_file) + body[1:]
-                if self._file_records and (
-                    (self.rotate_records is not None and self._file_records >= self.rotate_records)
-                    or (self.rotate_bytes is not None and self._size + len(line) + 1 > self.rotate_bytes)
-                ):
+                # the line with its newline in one piece; the link is taken over the line without it
+                data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
+                if self._rotating and self._file_records and self._full(len(data)):
                     fd = self._rotate()
-                    line = chain_prefix(at, call, self._linker, self._head, seq, self._prev_file) + body[1:]
-                link = self._linker(line)
-                data = line + b"\n"
+                    data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
+                line = memoryview(data)[:-1]
+                link = self._sha(line).hexdigest() if self._sha is not None else self._linker(line)
                 done = os.write(fd, data)
                 while done < len(data):  # a short write (rare): the rest, still under the lock
                     done += os.write(fd, data[done:])
@@ -238,10 +248,17 @@ class DecisionLog:
             self._seq, self._head = seq, link
             self._size += len(data)
             self._file_records += 1
-            self._prev_file = None
-            if self.checkpoint_path is not None and seq - self._checkpointed >= self.checkpoint_every:
+            if self._prev_file is not None:
+                self._prev_file = None
+            if self._checkpoint_at is not None and seq >= self._checkpoint_at:
                 self._write_checkpoint()
             return seq
+
+    def _full(self, size: int) -> bool:
+        """Whether the current file has no room for a line of ``size`` bytes."""
+        return (self.rotate_records is not None and self._file_records >= self.rotate_records) or (
+            self.rotate_bytes is not None and self._size + size > self.rotate_bytes
+        )
 
     def _rotate(self) -> int:
         """Close the current file under its archive name; the next record opens a new one."""
@@ -310,7 +327,7 @@ class DecisionLog:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             raise DecisionLogError(f"cannot write the checkpoint `{cp}`: {exc.strerror or exc}") from exc
-        self._checkpointed = self._seq
+        self._checkpoint_at = self._seq + self.checkpoint_every
 
     # -- closing ---------------------------------------------------------------------------
     def close(self) -> None:
