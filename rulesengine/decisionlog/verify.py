@@ -17,8 +17,9 @@ chain record out of file order was moved.
 from __future__ import annotations
 
 import json
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +38,7 @@ _CHUNK = 1 << 22
 class LogUnreadable(Exception):
     """A file that cannot be read, or a line that is not a decision-log record."""
 
-    def __init__(self, path: str | Path, line: int | None, message: str) -> None:
+    def __init__(self, path: str | os.PathLike[str], line: int | None, message: str) -> None:
         self.path, self.line, self.message = str(path), line, message
         super().__init__(f"{path}:{line}: {message}" if line else f"{path}: {message}")
 
@@ -142,7 +143,7 @@ class Anchor:
     source: str = ""
 
 
-def read_checkpoint(path: str | Path) -> Anchor:
+def read_checkpoint(path: str | os.PathLike[str]) -> Anchor:
     """The head a checkpoint file holds (written by ``DecisionLog``)."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -256,7 +257,11 @@ def _first_pass(files: list[Path], link: Linker, anchor: Anchor) -> _Scan | None
 
 
 def verify_log(
-    files: list[str | Path], *, key: bytes | None = None, head: str | None = None, checkpoint: str | Path | None = None
+    files: Iterable[str | os.PathLike[str]],
+    *,
+    key: bytes | None = None,
+    head: str | None = None,
+    checkpoint: str | os.PathLike[str] | None = None,
 ) -> Verification:
     """Verify the files of one decision log (any order); ``head`` or ``checkpoint`` anchor its end.
 
