@@ -35,6 +35,7 @@ from typing import IO, Any, NamedTuple
 
 from .files import DecisionLogError, archive_path, archives, chain_of, edge_lines, fsync_dir, log_files
 from .records import (
+    _CALLS,
     Call,
     KeyProblem,
     Linker,
@@ -42,6 +43,7 @@ from .records import (
     MaskStyle,
     canonical,
     chain_prefix,
+    fire_body,
     read_key,
     record_body,
 )
@@ -133,6 +135,7 @@ class DecisionLog:
         self._failed: str | None = None
         self._seq = 0
         self._head: str | None = None
+        self._prev_json = b"null"  # the head as the next record's chain.prev
         self._size = 0
         self._file_records = 0
         self._prev_file: str | None = None  # named by the next record: the file rotation closed
@@ -186,6 +189,7 @@ class DecisionLog:
             )
         self._seq = int(chain["seq"])
         self._head = self._linker(canonical(json.loads(last)))
+        self._prev_json = b'"%s"' % self._head.encode()
         if current is None:
             self._prev_file = source.name
         else:
@@ -215,7 +219,9 @@ class DecisionLog:
         ):
             at = _now()
         version = entry.get("version") if entry is not None else None
-        body = record_body(ticket, event, actor, target, decision, version, self._masker)
+        body = fire_body(ticket, event, actor, target, decision, version) if self._masker is None else None
+        if body is None:
+            body = record_body(ticket, event, actor, target, decision, version, self._masker)
         return self._append(Call.FIRE, at, body)
 
     def append_decide(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any) -> int:
@@ -230,7 +236,12 @@ class DecisionLog:
             seq = self._seq + 1
             try:
                 # the line with its newline in one piece; the link is taken over the line without it
-                data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
+                if self._prev_file is None:  # the usual record: its prefix formatted in place
+                    data = b'{"at":"%s","call":"%s",%s%s,"seq":%d},%s\n' % (
+                        at.encode(), _CALLS[call], self._linker.chain, self._prev_json, seq, body
+                    )
+                else:
+                    data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
                 if self._rotating and self._file_records and self._full(len(data)):
                     fd = self._rotate()
                     data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
@@ -246,6 +257,7 @@ class DecisionLog:
                 self._failed = f"the decision log `{self.path}` failed: {exc.strerror or exc}"
                 raise DecisionLogError(self._failed) from exc
             self._seq, self._head = seq, link
+            self._prev_json = b'"%s"' % link.encode()
             self._size += len(data)
             self._file_records += 1
             if self._prev_file is not None:
