@@ -229,6 +229,15 @@ def test_unreadable_input_is_located(engine: Engine, tmp_path: Path) -> None:
         verify_log(files)
     with pytest.raises(LogUnreadable, match="cannot read"):
         verify_log([tmp_path / "missing.jsonl"])
+    for k in (2, 4):  # a record's front intact, the rest of the line not JSON: in the middle, at the end
+        broken = rows[k][: len(rows[k]) // 2] + b"}"
+        save(files[0], [*rows[:k], broken, *rows[k + 1 :]])
+        with pytest.raises(LogUnreadable) as info:
+            verify_log(files)
+        assert (info.value.line, "not JSON" in info.value.message) == (k + 1, True)
+    save(files[0], [*rows[:2], b"[" * 100_000 + b"]" * 100_000, *rows[3:]])
+    with pytest.raises(LogUnreadable, match="not JSON"):
+        verify_log(files)
 
 
 # -- the command ---------------------------------------------------------------------------

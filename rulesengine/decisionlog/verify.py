@@ -82,12 +82,21 @@ def _lines(path: Path) -> Iterator[tuple[list[bytes], bool]]:
         raise LogUnreadable(path, None, f"cannot read: {exc.strerror or exc}") from exc
 
 
+def _parse(line: bytes, path: Path, lineno: int) -> Any:
+    try:
+        return json.loads(line)
+    except (ValueError, RecursionError) as exc:
+        raise LogUnreadable(path, lineno, f"not JSON: {exc}") from exc
+
+
+def _canonical_link(line: bytes, path: Path, lineno: int, link: Linker) -> str:
+    """The link of a line's canonical form (for a line whose bytes did not give the expected one)."""
+    return link(canonical(_parse(line, path, lineno)))
+
+
 def _full(line: bytes, path: Path, lineno: int, link: Linker) -> tuple[Rec, bool]:
     """A record parsed in full (the slow path); the flag says the bytes were not canonical."""
-    try:
-        rec = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise LogUnreadable(path, lineno, f"not JSON: {exc}") from exc
+    rec = _parse(line, path, lineno)
     chain = rec.get("chain") if isinstance(rec, dict) else None
     dec = rec.get("decision") if isinstance(rec, dict) else None
     seq = chain.get("seq") if isinstance(chain, dict) else None
@@ -231,7 +240,7 @@ def _first_pass(files: list[Path], link: Linker, anchor: Anchor) -> _Scan | None
                     last, want, first_line = r_prev, seq, line
                 if r_prev != last or seq != want:
                     # the record before may be re-formatted but unchanged: its canonical form decides
-                    if seq != want or r_prev is None or link(canonical(json.loads(prev_line))).encode() != r_prev:
+                    if seq != want or r_prev is None or _canonical_link(prev_line, where[0], where[2], link).encode() != r_prev:
                         return None
                     reformatted += 1
                 n += 1
@@ -296,6 +305,7 @@ def _read_all(paths: list[Path], link: Linker) -> tuple[list[Rec], tuple[int, in
     odd = 0
     quick = link.fast()
     prev_line = b""
+    prev_at = (Path("."), 0)
     for fi, path in enumerate(paths):
         lineno = 0
         for lines, unterminated in _lines(path):
@@ -315,14 +325,14 @@ def _read_all(paths: list[Path], link: Linker) -> tuple[list[Rec], tuple[int, in
                     odd += bad
                 rec.idx, rec.file = len(recs), fi
                 if recs and rec.prev is not None and rec.prev != recs[-1].hash:
-                    again = link(canonical(json.loads(prev_line)))
+                    again = _canonical_link(prev_line, *prev_at, link)
                     if again == rec.prev:  # re-formatted, not changed
                         recs[-1].hash = again
                         odd += 1
                 recs.append(rec)
-                prev_line = line
+                prev_line, prev_at = line, (path, lineno)
     if recs:  # the last record: nothing vouches for its bytes, its canonical form counts
-        recs[-1].hash = link(canonical(json.loads(prev_line)))
+        recs[-1].hash = _canonical_link(prev_line, *prev_at, link)
     return recs, torn, odd
 
 
