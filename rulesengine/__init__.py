@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from .decisionlog import DecisionLog, DecisionLogError, MaskStyle, verify_log
     from .engine import (
         Actor,
         Decision,
@@ -54,6 +55,7 @@ _WHERE = {
         ".engine",
     ),
     "EngineHolder": ".engine.holder",
+    **dict.fromkeys(["DecisionLog", "DecisionLogError", "MaskStyle", "verify_log"], ".decisionlog"),
     "GuardedTicket": ".engine.machine",
     "guarded_machine": ".engine.machine",
 }
@@ -75,12 +77,15 @@ def __dir__() -> list[str]:
 __all__ = [
     "Actor",
     "Decision",
+    "DecisionLog",
+    "DecisionLogError",
     "Engine",
     "EngineHolder",
     "Fired",
     "GrantRef",
     "GuardedTicket",
     "InvalidTicket",
+    "MaskStyle",
     "Reason",
     "RulesInvalid",
     "Ticket",
@@ -89,4 +94,5 @@ __all__ = [
     "__version__",
     "guarded_machine",
     "load",
+    "verify_log",
 ]

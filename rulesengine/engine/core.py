@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..analysis.context import Analysis, Options
 from ..check import CheckResult, check_ruleset
@@ -31,6 +31,11 @@ from .quick import quick_denial
 from .reasons import Reason
 from .table import Option, WorkflowTable
 from .timing import DueReport, due_report
+
+if TYPE_CHECKING:
+    import os
+
+    from ..decisionlog import DecisionLog
 
 
 class Fired(NamedTuple):
@@ -51,7 +56,12 @@ class InvalidTicket(ValueError):
 class Engine:
     """Decisions over one compiled ruleset.  Build it with :func:`load` or :meth:`from_ruleset`."""
 
-    def __init__(self, ruleset: Ruleset, suppressions: Document | None = None) -> None:
+    def __init__(
+        self,
+        ruleset: Ruleset,
+        suppressions: Document | None = None,
+        decision_log: DecisionLog | str | os.PathLike[str] | None = None,
+    ) -> None:
         self.ruleset = ruleset
         self.rules_hash = ruleset.digest
         self._suppressions = suppressions
@@ -67,11 +77,29 @@ class Engine:
             }
             idx.frozen = True
         self._front = FrontDoor(ruleset, self._tables, self.rules_hash)
+        # the decision log (rulesengine.decisionlog): fire records every call; decide only when
+        # the log asks, through an instance attribute, so that decide costs nothing more without
+        self.decision_log: DecisionLog | None = None
+        if decision_log is not None:
+            self._attach_log(decision_log)
+
+    def _attach_log(self, decision_log: DecisionLog | str | os.PathLike[str]) -> None:
+        from ..decisionlog import open_log
+
+        self.decision_log = open_log(decision_log)
+        if self.decision_log.log_decisions:
+            self.decide = self._decide_logged  # type: ignore[method-assign]
 
     @classmethod
-    def from_ruleset(cls, ruleset: Ruleset, suppressions: Document | None = None) -> Engine:
+    def from_ruleset(
+        cls,
+        ruleset: Ruleset,
+        suppressions: Document | None = None,
+        *,
+        decision_log: DecisionLog | str | os.PathLike[str] | None = None,
+    ) -> Engine:
         """An engine over an already compiled ruleset (``load_rules(...).ruleset``)."""
-        return cls(ruleset, suppressions)
+        return cls(ruleset, suppressions, decision_log)
 
     # -- decisions -------------------------------------------------------------------
     def decide(self, ticket: Any, event: Any, actor: Any = None, target: Any = None) -> Decision:
@@ -167,6 +195,13 @@ class Engine:
             Reason.AMBIGUOUS_EVENT, f"`{event}` may lead to {outcomes} here; the engine does not guess", **ctx
         )
 
+    def _decide_logged(self, ticket: Any, event: Any, actor: Any = None, target: Any = None) -> Decision:
+        """``decide``, recorded in the decision log (in place of ``decide`` when the log asks)."""
+        d = Engine.decide(self, ticket, event, actor, target)
+        assert self.decision_log is not None
+        self.decision_log.append_decide(ticket, event, actor, target, d)
+        return d
+
     def allowed_events(self, ticket: Any, actor: Any = None) -> tuple[Decision, ...]:
         """Every move ``actor`` may make on ``ticket`` now (with ``actor=None``: the timers)."""
         placed = self._front.place(ticket)
@@ -182,7 +217,7 @@ class Engine:
             entry = cast("tuple[Option, ...]", got)
             named = len({o.target for o in entry}) > 1
             for option in entry:
-                d = self.decide(ticket, event, actor, option.target if named else None)
+                d = Engine.decide(self, ticket, event, actor, option.target if named else None)
                 if d.allowed and d not in out:
                     out.append(d)
         return tuple(out)
@@ -283,10 +318,14 @@ class Engine:
         """Apply an allowed move: a new ticket (version + 1) and its history entry.
 
         Raises :class:`TransitionDenied` carrying the decision otherwise; the input is
-        never changed.
+        never changed.  With a decision log, every call is recorded before it returns or
+        raises (the entry's ``log_record`` is the record's number), and a log that cannot
+        be written raises ``DecisionLogError``.
         """
-        d = self.decide(ticket, event, actor, target)
+        d = Engine.decide(self, ticket, event, actor, target)
         if not d.allowed:
+            if self.decision_log is not None:
+                self.decision_log.append_fire(ticket, event, actor, target, d, None)
             raise TransitionDenied(d)
         t = as_mapping(ticket)
         assert t is not None and d.next_state is not None
@@ -322,6 +361,8 @@ class Engine:
             "version": new["version"],
             "rules_hash": d.rules_hash,
         }
+        if self.decision_log is not None:
+            entry["log_record"] = self.decision_log.append_fire(ticket, event, actor, target, d, entry)
         return Fired(new, entry)
 
     # -- the static check ------------------------------------------------------------
@@ -331,12 +372,17 @@ class Engine:
         return check_ruleset(self.ruleset, self._suppressions, rules, options, shared)
 
 
-def load(path: str | Path, *, strict: bool = False) -> Engine:
+def load(
+    path: str | Path,
+    *,
+    strict: bool = False,
+    decision_log: DecisionLog | str | os.PathLike[str] | None = None,
+) -> Engine:
     """Compile a rules directory into an :class:`Engine`.
 
     Invalid rules raise :class:`RulesInvalid` with the located diagnostics.  With
     ``strict``, error-level findings of ``check`` (gaps, duplicate owners, …) are refused
-    the same way.
+    the same way.  ``decision_log`` (a path or a ``DecisionLog``) records every ``fire``.
     """
     result = load_rules(path)
     if result.ruleset is None:
@@ -347,4 +393,6 @@ def load(path: str | Path, *, strict: bool = False) -> Engine:
         bad = res.invalid or [f for f in res.findings if f.severity is Severity.ERROR]
         if bad:
             raise RulesInvalid(bad, "the rules have errors")
+    if decision_log is not None:
+        engine._attach_log(decision_log)  # opened only for rules that load
     return engine

@@ -9,22 +9,35 @@ compile never replace the good ones, and their errors are returned.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic
 from .core import Engine, load
 from .decision import RulesInvalid
 
+if TYPE_CHECKING:
+    from ..decisionlog import DecisionLog
+
 
 class EngineHolder:
     """The current :class:`Engine` of a rules directory, reloadable while in use."""
 
-    def __init__(self, path: str | Path, *, strict: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        strict: bool = False,
+        decision_log: DecisionLog | str | os.PathLike[str] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.strict = strict
         self._lock = threading.Lock()  # one reload at a time; readers never wait
-        self._engine: Engine = load(self.path, strict=strict)
+        self._engine: Engine = load(self.path, strict=strict, decision_log=decision_log)
+        # one log across reloads: every engine this holder loads writes the same chain
+        self.decision_log: DecisionLog | None = self._engine.decision_log
 
     @property
     def engine(self) -> Engine:
@@ -46,7 +59,9 @@ class EngineHolder:
         """
         with self._lock:
             try:
-                fresh = load(Path(path) if path is not None else self.path, strict=self.strict)
+                fresh = load(
+                    Path(path) if path is not None else self.path, strict=self.strict, decision_log=self.decision_log
+                )
             except RulesInvalid as exc:
                 return exc.diagnostics
             if path is not None:

@@ -1,0 +1,388 @@
+"""What one decision-log record holds, and the bytes its chain hash is taken over.
+
+A record is one line of JSON Lines in the canonical form of RFC 8785 (JSON
+Canonicalization Scheme), so that anyone can recompute its hash from the parsed
+record with any JCS implementation.  The top-level keys sort as ``at``, ``call``,
+``chain``, ``decision``, ``input`` on purpose: the chain fields then come first and
+``verify-log`` reads them from the start of the line without parsing the rest.
+
+The ``rfc8785`` package is the canonical form.  A ``fire`` must stay within
+microseconds, though, and the pure-Python serialiser takes tens of them; so values
+that hold only strings, booleans, null, safe integers and string keys without
+characters beyond the Basic Multilingual Plane — where the standard library's
+compact, key-sorted, non-ASCII-escaping encoder writes byte for byte what RFC 8785
+writes (a property test holds them to that) — take the standard encoder, and every
+other value (floats, huge integers, unusual keys or types) takes ``rfc8785``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import hmac
+import json
+import os
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import rfc8785
+
+try:  # the C encoder, built once: json.dumps would build a new encoder per call
+    from json.encoder import c_make_encoder as _make_c  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - every CPython has it
+    _make_c = None
+
+_SAFE_INT = 2**53 - 1
+_PY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+_C_ENCODER: Callable[[Any, int], Any] | None = (
+    _make_c(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False)  # type: ignore[attr-defined]
+    if _make_c is not None
+    else None
+)
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
+# the longest nesting the quick path accepts; deeper values (or cycles) take the slow path
+_MAX_DEPTH = 40
+
+
+class Call(str, enum.Enum):
+    """Which engine call a record comes from."""
+
+    FIRE = "fire"
+    DECIDE = "decide"
+
+
+class Alg(str, enum.Enum):
+    """How a record's hash is taken: plain SHA-256, or HMAC-SHA256 with the log's key."""
+
+    SHA256 = "sha256"
+    HMAC_SHA256 = "hmac-sha256"
+
+
+class MaskStyle(str, enum.Enum):
+    """What a masked personal field becomes in the log."""
+
+    HASH = "hash"  # "hmac:<32 hex>": a keyed hash, the same person gives the same value
+    REDACT = "redact"  # "***"
+
+
+class KeyProblem(ValueError):
+    """A key that cannot be read (missing variable or file, empty key)."""
+
+
+INPUT_ROOTS = ("ticket", "actor", "event", "target")
+
+
+def _plain(value: Any, depth: int = 0) -> bool:
+    """True when the standard encoder writes ``value`` as RFC 8785 does, characters beyond
+    the Basic Multilingual Plane aside (``canonical`` looks for those in the text).
+
+    Leaves are checked in the loops, not by a call each: this runs on every record.
+    """
+    tp = type(value)
+    if tp is dict:
+        if depth > _MAX_DEPTH:
+            return False
+        for k, v in value.items():
+            if type(k) is not str:
+                return False
+            tv = type(v)
+            if tv is str or v is None or tv is bool:
+                continue
+            if tv is int:
+                if -_SAFE_INT <= v <= _SAFE_INT:
+                    continue
+                return False
+            if not _plain(v, depth + 1):
+                return False
+        return True
+    if tp is list or tp is tuple:
+        if depth > _MAX_DEPTH:
+            return False
+        for v in value:
+            tv = type(v)
+            if tv is str or v is None or tv is bool:
+                continue
+            if tv is int:
+                if -_SAFE_INT <= v <= _SAFE_INT:
+                    continue
+                return False
+            if not _plain(v, depth + 1):
+                return False
+        return True
+    if tp is str or tp is bool or value is None:
+        return True
+    if tp is int:
+        return -_SAFE_INT <= value <= _SAFE_INT
+    return False
+
+
+def _jsonable(value: Any, depth: int = 0) -> Any:
+    """The nearest value RFC 8785 accepts: keys and odd scalars as text, sets as lists."""
+    if value is None or type(value) is bool:
+        return value
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str):
+        text = str.__str__(value)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            text = text.encode("utf-8", "backslashreplace").decode("ascii")
+        return text
+    if isinstance(value, int):
+        return int(value) if -_SAFE_INT <= value <= _SAFE_INT else str(int(value))
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+    if depth > _MAX_DEPTH:
+        return "…"
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = _jsonable(k, depth + 1)
+            out[key if isinstance(key, str) else json.dumps(key)] = _jsonable(v, depth + 1)
+        return out
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_jsonable(v, depth + 1) for v in value]
+        return sorted(items, key=canonical) if isinstance(value, (set, frozenset)) else items
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value), depth + 1)
+    text = repr(value)
+    return _jsonable(text if len(text) <= 200 else text[:199] + "…")
+
+
+def canonical(value: Any) -> bytes:
+    """The RFC 8785 serialisation of ``value`` (anything not JSON is logged as its nearest JSON)."""
+    try:
+        if _plain(value):
+            text = "".join(_C_ENCODER(value, 0)) if _C_ENCODER is not None else _PY_ENCODER.encode(value)
+            # keys sort by UTF-16 code units in RFC 8785, by code points here: the same within the BMP
+            if text.isascii() or not _BEYOND_BMP.search(text):
+                return text.encode("utf-8")
+    except (UnicodeEncodeError, RecursionError, ValueError, TypeError):
+        pass  # lone surrogates, cycles: the slow path below says what they become
+    try:
+        return rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, RecursionError, TypeError, ValueError):
+        return rfc8785.dumps(_jsonable(value))
+
+
+# -- keys and links ------------------------------------------------------------------------
+def read_key(key: bytes | str | None = None, env: str | None = None, file: str | Path | None = None) -> bytes | None:
+    """The log's key from the value itself, an environment variable or a file (None: unkeyed).
+
+    A file's bytes are the key, less one trailing newline, so that ``echo "$KEY" > file``
+    and a file of random bytes both work.
+    """
+    given = [x for x in (key, env, file) if x is not None]
+    if len(given) > 1:
+        raise KeyProblem("give the key one way: as a value, an environment variable or a file")
+    if env is not None:
+        text = os.environ.get(env)
+        if text is None:
+            raise KeyProblem(f"the environment variable `{env}` holding the key is not set")
+        key = text
+    elif file is not None:
+        try:
+            raw = Path(file).read_bytes()
+        except OSError as exc:
+            raise KeyProblem(f"cannot read the key file `{file}`: {exc.strerror or exc}") from exc
+        key = raw[:-1] if raw.endswith(b"\n") else raw
+    if key is None:
+        return None
+    out = key.encode("utf-8") if isinstance(key, str) else bytes(key)
+    if not out:
+        raise KeyProblem("the key is empty")
+    return out
+
+
+def key_id(key: bytes) -> str:
+    """A short public fingerprint of a key: tells a wrong key from a rewritten chain."""
+    return hashlib.sha256(b"rulesengine decision-log key id\0" + key).hexdigest()[:8]
+
+
+class Linker:
+    """Computes the hash that links a record to the next one (hex), keyed or not."""
+
+    def __init__(self, key: bytes | None) -> None:
+        self.key = key
+        self.alg = Alg.HMAC_SHA256 if key else Alg.SHA256
+        self.key_id = key_id(key) if key else None
+        self._mac = hmac.new(key, digestmod=hashlib.sha256) if key else None
+        # the record's chain object up to its link: the same in every record of the log
+        self.chain = b'"chain":{"alg":"%s"%s,"prev":' % (
+            self.alg.value.encode(),
+            b',"key":"%s"' % self.key_id.encode() if self.key_id else b"",
+        )
+
+    def __call__(self, data: bytes | memoryview) -> str:
+        if self._mac is None:
+            return hashlib.sha256(data).hexdigest()
+        mac = self._mac.copy()
+        mac.update(data)
+        return mac.hexdigest()
+
+    def fast(self) -> Callable[[bytes], str]:
+        """The fastest callable for this link (verification calls it once per record)."""
+        if self._mac is None:
+            sha = hashlib.sha256
+            return lambda data: sha(data).hexdigest()
+        return self
+
+
+# -- masking personal fields ---------------------------------------------------------------
+class Masker:
+    """Replaces personal fields, named by dotted paths (``actor.id``, ``ticket.attributes.phone``,
+    ``*`` for any key or list item), before a record is written."""
+
+    def __init__(self, paths: Sequence[str], style: MaskStyle, key: bytes | None) -> None:
+        parsed: list[tuple[str, ...]] = []
+        for p in paths:
+            parts = tuple(str(p).split("."))
+            if not p or any(not s for s in parts) or parts[0] not in INPUT_ROOTS:
+                roots = ", ".join(f"`{r}`" for r in INPUT_ROOTS)
+                raise ValueError(f"mask path `{p}` must start with {roots} and name keys separated by dots")
+            parsed.append(parts)
+        if style is MaskStyle.HASH and not key:
+            raise ValueError("masking with a keyed hash needs a key: give key/key_env/key_file or mask_key")
+        self.paths = tuple(parsed)
+        self.style = style
+        self._mac = hmac.new(key, digestmod=hashlib.sha256) if key else None
+
+    def replace(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if self.style is MaskStyle.REDACT or self._mac is None:
+            return "***"
+        mac = self._mac.copy()
+        mac.update(value.encode("utf-8", "backslashreplace") if isinstance(value, str) else canonical(value))
+        return "hmac:" + mac.hexdigest()[:32]
+
+    def apply(self, doc: dict[str, Any]) -> dict[str, Any]:
+        for path in self.paths:
+            doc = _mask_at(doc, path, self.replace)
+        return doc
+
+
+def _mask_at(node: Any, path: tuple[str, ...], replace: Callable[[Any], Any]) -> Any:
+    """``node`` with the value at ``path`` replaced; copies what it changes, never the input."""
+    if not path:
+        return replace(node)
+    head, rest = path[0], path[1:]
+    if isinstance(node, Mapping):
+        if head == "*":
+            return {k: _mask_at(v, rest, replace) for k, v in node.items()}
+        if head not in node:
+            return node
+        out = dict(node)
+        out[head] = _mask_at(node[head], rest, replace)
+        return out
+    if isinstance(node, (list, tuple)) and head == "*":
+        return [_mask_at(v, rest, replace) for v in node]
+    return node
+
+
+# -- the record ----------------------------------------------------------------------------
+def _as_json_input(value: Any) -> Any:
+    """Typed tickets and actors (dataclasses) as the mappings a service would store."""
+    if value is None or type(value) is dict or isinstance(value, (str, int, float, list)):
+        return value
+    to_dict = getattr(value, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return value
+
+
+_DECISIONS: dict[int, tuple[Any, bytes]] = {}  # id(decision) -> (decision, canonical text less "}")
+
+
+def _decision_text(decision: Any) -> bytes:
+    """The canonical ``decision`` object of a record without its closing brace.
+
+    The engine builds its decisions once at load and shares them, so their text is kept
+    (by identity, the decision held so that its id stays its own); denials built on the
+    spot only pass through a bounded cache.
+    """
+    hit = _DECISIONS.get(id(decision))
+    if hit is not None and hit[0] is decision:
+        return hit[1]
+    text = canonical(
+        {
+            "allowed": decision.allowed,
+            "grants": [g.location for g in decision.grants],
+            "next_state": decision.next_state,
+            "owner_after": list(decision.owner_after),
+            "reason": decision.reason.value,
+            "rules_hash": decision.rules_hash,
+        }
+    )[:-1]
+    if len(_DECISIONS) >= 4096:
+        _DECISIONS.clear()
+    _DECISIONS[id(decision)] = (decision, text)
+    return text
+
+
+def record_body(
+    ticket: Any, event: Any, actor: Any, target: Any, decision: Any, version: int | None, masker: Masker | None
+) -> bytes:
+    """The canonical ``"decision":…,"input":…}`` end of a record (the chain fields go in front).
+
+    The keys of ``decision`` sort before ``version`` and ``decision`` before ``input``,
+    so the parts are joined in canonical order.
+    """
+    doc_in = {
+        "actor": actor if type(actor) is dict else _as_json_input(actor),
+        "event": event,
+        "target": target,
+        "ticket": ticket if type(ticket) is dict else _as_json_input(ticket),
+    }
+    if masker is not None:
+        doc_in = masker.apply(doc_in)
+    if version is None:
+        after = b'},"input":'
+    elif type(version) is int and -_SAFE_INT <= version <= _SAFE_INT:
+        after = b',"version":%d},"input":' % version  # the ticket's version after the move
+    else:
+        after = b',"version":' + canonical(version) + b'},"input":'
+    return b'"decision":%s%s%s}' % (_decision_text(decision), after, canonical(doc_in))
+
+
+def fire_body(ticket: Any, event: Any, actor: Any, target: Any, decision: Any, version: Any) -> bytes | None:
+    """``record_body`` for the usual ``fire`` in one step (None: take ``record_body``).
+
+    The usual ``fire``: plain mappings, a shared decision seen before, a whole version,
+    and values the standard encoder writes as RFC 8785 does; every call saved here is
+    saved on every record.
+    """
+    hit = _DECISIONS.get(id(decision))
+    if hit is None or hit[0] is not decision or type(version) is not int or _C_ENCODER is None:
+        return None
+    doc_in = {"actor": actor, "event": event, "target": target, "ticket": ticket}
+    try:
+        if not _plain(doc_in) or not -_SAFE_INT <= version <= _SAFE_INT:
+            return None
+        text = "".join(_C_ENCODER(doc_in, 0))
+        if not text.isascii() and _BEYOND_BMP.search(text):
+            return None
+        return b'"decision":%s,"version":%d},"input":%s}' % (hit[1], version, text.encode("utf-8"))
+    except (UnicodeEncodeError, RecursionError, ValueError, TypeError):
+        return None
+
+
+_CALLS = {Call.FIRE: b"fire", Call.DECIDE: b"decide"}
+
+
+def chain_prefix(
+    at: str, call: Call, linker: Linker, prev: str | None, seq: int, prev_file: str | None = None
+) -> bytes:
+    """The fields in front of the body: time, call and chain, already in canonical order.
+
+    ``at`` must be JSON-safe as it is (the writer makes it with ``isoformat``).
+    """
+    before = b"null" if prev is None else b'"%s"' % prev.encode()
+    pfile = b"" if prev_file is None else b',"prev_file":' + canonical(prev_file)
+    return b'{"at":"%s","call":"%s",%s%s%s,"seq":%d},' % (at.encode(), _CALLS[call], linker.chain, before, pfile, seq)

@@ -1,0 +1,375 @@
+"""The decision log a service writes: one chained JSON Lines record per ``fire`` (and ``decide``).
+
+Each record carries the hash of the record before it (``chain.prev``), so an edited,
+deleted, inserted or reordered record breaks the chain where it happened; with a key
+(HMAC-SHA256) the hashes cannot be recomputed by whoever rewrites the file, so a
+rewrite of the whole chain shows too.  A chain cannot tell that its tail was cut off:
+the *checkpoint* — the count of records and the hash of the last one, written
+atomically every N records and on close to a file the service chooses (best somewhere
+the log's writers cannot change) — is what ``verify-log --checkpoint`` compares the
+end of the log with.
+
+Writing is serialised by one lock: a record gets its sequence number and its link
+under the lock and is written with one ``write`` call and flushed there, so records
+of concurrent ``fire`` calls never interleave; the record's body is serialised before
+the lock is taken.  One process writes a log at a time (an advisory lock on
+``<log>.lock`` refuses a second one), and a log reopened later continues its chain.
+
+Rotation (by size or by record count) renames the file to ``<stem>.NNNNNN<suffix>``
+and starts a new one whose first record names that file and links to its last record.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import threading
+import weakref
+from collections.abc import Sequence
+from pathlib import Path
+from typing import IO, Any, NamedTuple
+
+from .files import DecisionLogError, archive_path, archives, chain_of, edge_lines, fsync_dir, log_files
+from .records import (
+    _CALLS,
+    Call,
+    KeyProblem,
+    Linker,
+    Masker,
+    MaskStyle,
+    canonical,
+    chain_prefix,
+    fire_body,
+    read_key,
+    record_body,
+)
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no lock against a second writer
+    fcntl = None  # type: ignore[assignment]
+
+
+
+class Head(NamedTuple):
+    """The end of a chain: how many records it holds and the hash of the last one."""
+
+    records: int
+    hash: str | None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat()
+
+
+_OPEN: weakref.WeakSet[DecisionLog] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for log in list(_OPEN):
+        try:
+            log.close()
+        except (DecisionLogError, OSError):
+            pass
+
+
+class DecisionLog:
+    """An append-only, hash-chained JSON Lines log of engine decisions.
+
+    ``key`` / ``key_env`` / ``key_file`` switch on HMAC-SHA256 links; ``mask`` names
+    personal fields by path (``actor.id``, ``ticket.attributes.phone``), replaced by a
+    keyed hash (``mask_with=MaskStyle.HASH``, the default when a key is given) or
+    ``"***"``; ``log_decisions`` records ``decide`` calls too; ``fsync`` forces every
+    record to disk; ``checkpoint`` is the file the head is written to every
+    ``checkpoint_every`` records and on close; ``rotate_bytes`` / ``rotate_records``
+    start a new file when the current one would exceed them.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        key: bytes | str | None = None,
+        key_env: str | None = None,
+        key_file: str | Path | None = None,
+        mask: Sequence[str] = (),
+        mask_with: MaskStyle | str | None = None,
+        mask_key: bytes | str | None = None,
+        log_decisions: bool = False,
+        fsync: bool = False,
+        checkpoint: str | Path | None = None,
+        checkpoint_every: int = 1000,
+        rotate_bytes: int | None = None,
+        rotate_records: int | None = None,
+    ) -> None:
+        try:
+            secret = read_key(key, key_env, key_file)
+            mkey = read_key(mask_key) if mask_key is not None else secret
+            style = MaskStyle(mask_with) if mask_with is not None else (MaskStyle.HASH if mkey else MaskStyle.REDACT)
+            self._masker = Masker(list(mask), style, mkey) if mask else None
+        except KeyProblem as exc:
+            raise DecisionLogError(str(exc)) from exc
+        if checkpoint_every < 1 or (rotate_bytes is not None and rotate_bytes < 1):
+            raise ValueError("checkpoint_every and rotate_bytes must be positive")
+        if rotate_records is not None and rotate_records < 1:
+            raise ValueError("rotate_records must be positive")
+        self.path = Path(path)
+        self.log_decisions = log_decisions
+        self.fsync = fsync
+        self.checkpoint_path = Path(checkpoint) if checkpoint is not None else None
+        self.checkpoint_every = checkpoint_every
+        self.rotate_bytes = rotate_bytes
+        self.rotate_records = rotate_records
+        self._linker = Linker(secret)
+        self._sha = hashlib.sha256 if secret is None else None  # the unkeyed link, without a call in between
+        self._rotating = rotate_bytes is not None or rotate_records is not None
+        self._checkpoint_at: int | None = None  # the number of the record after which a checkpoint is due
+        self._lock = threading.Lock()
+        self._fd: int | None = None
+        self._lockfile: IO[bytes] | None = None
+        self._failed: str | None = None
+        self._seq = 0
+        self._head: str | None = None
+        self._prev_json = b"null"  # the head as the next record's chain.prev
+        self._size = 0
+        self._file_records = 0
+        self._prev_file: str | None = None  # named by the next record: the file rotation closed
+        self._open()
+        if self.checkpoint_path is not None:
+            self._checkpoint_at = self._seq + checkpoint_every
+        _OPEN.add(self)
+
+    # -- opening ---------------------------------------------------------------------------
+    def _open(self) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lockfile = open(self.path.with_name(self.path.name + ".lock"), "ab")
+        except OSError as exc:
+            raise DecisionLogError(f"cannot open the decision log `{self.path}`: {exc.strerror or exc}") from exc
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._lockfile.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                self._lockfile.close()
+                raise DecisionLogError(f"`{self.path}` is being written by another DecisionLog") from exc
+        try:
+            self._resume()
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+            self._size = os.fstat(self._fd).st_size
+        except OSError as exc:
+            self._release()
+            raise DecisionLogError(f"cannot open the decision log `{self.path}`: {exc.strerror or exc}") from exc
+        except DecisionLogError:
+            self._release()
+            raise
+
+    def _resume(self) -> None:
+        """Continue the chain of an existing log: its last record gives the number and the link."""
+        current = self.path if self.path.exists() and self.path.stat().st_size > 0 else None
+        older = archives(self.path)
+        source = current or (older[-1] if older else None)
+        if source is None:
+            return
+        first, last = edge_lines(source)
+        if last is None or first is None:
+            return
+        chain = chain_of(last, f"{source}: last line")
+        alg, kid = chain.get("alg"), chain.get("key")
+        if alg != self._linker.alg.value or kid != self._linker.key_id:
+            said = f"{alg}" + (f" with key {kid}" if kid else "")
+            want = self._linker.alg.value + (f" with key {self._linker.key_id}" if self._linker.key_id else "")
+            raise DecisionLogError(
+                f"`{source}` was written with {said}, this log is opened with {want}: "
+                "open it with the same key, or start a new log"
+            )
+        self._seq = int(chain["seq"])
+        self._head = self._linker(canonical(json.loads(last)))
+        self._prev_json = b'"%s"' % self._head.encode()
+        if current is None:
+            self._prev_file = source.name
+        else:
+            self._file_records = self._seq - int(chain_of(first, f"{source}: line 1")["seq"]) + 1
+
+    def _release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if self._lockfile is not None:
+            self._lockfile.close()  # closing the descriptor releases the advisory lock
+            self._lockfile = None
+
+    # -- writing ---------------------------------------------------------------------------
+    def append_fire(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any, entry: Any) -> int:
+        """Record a ``fire`` (``entry`` is its history entry, None when it was denied); its number."""
+        at = entry.get("at") if entry is not None else None
+        # the history entry's time when it is UTC and safe to write as it is (isoformat's shape)
+        if not (
+            type(at) is str
+            and len(at) in (25, 32)
+            and at.endswith("+00:00")
+            and at.isascii()
+            and at.isprintable()
+            and '"' not in at
+            and "\\" not in at
+        ):
+            at = _now()
+        version = entry.get("version") if entry is not None else None
+        body = fire_body(ticket, event, actor, target, decision, version) if self._masker is None else None
+        if body is None:
+            body = record_body(ticket, event, actor, target, decision, version, self._masker)
+        return self._append(Call.FIRE, at, body)
+
+    def append_decide(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any) -> int:
+        """Record a ``decide``; its number."""
+        return self._append(Call.DECIDE, _now(), record_body(ticket, event, actor, target, decision, None, self._masker))
+
+    def _append(self, call: Call, at: str, body: bytes) -> int:
+        with self._lock:
+            fd = self._fd
+            if fd is None or self._failed is not None:
+                raise DecisionLogError(self._failed or f"the decision log `{self.path}` is closed")
+            seq = self._seq + 1
+            try:
+                # the line with its newline in one piece; the link is taken over the line without it
+                if self._prev_file is None:  # the usual record: its prefix formatted in place
+                    data = b'{"at":"%s","call":"%s",%s%s,"seq":%d},%s\n' % (
+                        at.encode(), _CALLS[call], self._linker.chain, self._prev_json, seq, body
+                    )
+                else:
+                    data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
+                if self._rotating and self._file_records and self._full(len(data)):
+                    fd = self._rotate()
+                    data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
+                line = memoryview(data)[:-1]
+                link = self._sha(line).hexdigest() if self._sha is not None else self._linker(line)
+                done = os.write(fd, data)
+                while done < len(data):  # a short write (rare): the rest, still under the lock
+                    done += os.write(fd, data[done:])
+                if self.fsync:
+                    os.fsync(fd)
+            except OSError as exc:
+                # a record may be half written: no further record may follow it
+                self._failed = f"the decision log `{self.path}` failed: {exc.strerror or exc}"
+                raise DecisionLogError(self._failed) from exc
+            self._seq, self._head = seq, link
+            self._prev_json = b'"%s"' % link.encode()
+            self._size += len(data)
+            self._file_records += 1
+            if self._prev_file is not None:
+                self._prev_file = None
+            if self._checkpoint_at is not None and seq >= self._checkpoint_at:
+                self._write_checkpoint()
+            return seq
+
+    def _full(self, size: int) -> bool:
+        """Whether the current file has no room for a line of ``size`` bytes."""
+        return (self.rotate_records is not None and self._file_records >= self.rotate_records) or (
+            self.rotate_bytes is not None and self._size + size > self.rotate_bytes
+        )
+
+    def _rotate(self) -> int:
+        """Close the current file under its archive name; the next record opens a new one."""
+        assert self._fd is not None
+        olds = archives(self.path)
+        index = 1
+        if olds:
+            m = re.search(r"\.(\d{6})" + re.escape(self.path.suffix) + "$", olds[-1].name)
+            index = int(m.group(1)) + 1 if m else len(olds) + 1
+        target = archive_path(self.path, index)
+        if self.fsync:
+            os.fsync(self._fd)
+        os.close(self._fd)
+        self._fd = None
+        os.rename(self.path, target)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+        if self.fsync:
+            fsync_dir(self.path.parent)
+        self._size = 0
+        self._file_records = 0
+        self._prev_file = target.name
+        if self.checkpoint_path is not None:
+            self._write_checkpoint()
+        return self._fd
+
+    @staticmethod
+    def files_of(path: str | os.PathLike[str]) -> list[Path]:
+        """Every file of the log at ``path`` in chain order: the rotated ones, then the current one."""
+        return log_files(path)
+
+    # -- the head --------------------------------------------------------------------------
+    @property
+    def head(self) -> Head:
+        """The count of records and the hash of the last one (what a checkpoint holds)."""
+        with self._lock:
+            return Head(self._seq, self._head)
+
+    def checkpoint(self) -> None:
+        """Write the head to the checkpoint file now."""
+        with self._lock:
+            if self.checkpoint_path is not None:
+                self._write_checkpoint()
+
+    def _write_checkpoint(self) -> None:
+        cp = self.checkpoint_path
+        assert cp is not None
+        doc = {
+            "version": 1,
+            "log": self.path.name,
+            "count": self._seq,
+            "head": self._head,
+            "alg": self._linker.alg.value,
+            "key": self._linker.key_id,
+            "at": _now(),
+        }
+        tmp = cp.with_name(f".{cp.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            with tmp.open("w", encoding="utf-8") as fh:
+                fh.write(json.dumps(doc, indent=2) + "\n")
+                fh.flush()
+                if self.fsync:
+                    os.fsync(fh.fileno())
+            os.replace(tmp, cp)
+            if self.fsync:
+                fsync_dir(cp.parent)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise DecisionLogError(f"cannot write the checkpoint `{cp}`: {exc.strerror or exc}") from exc
+        self._checkpoint_at = self._seq + self.checkpoint_every
+
+    # -- closing ---------------------------------------------------------------------------
+    def close(self) -> None:
+        """Write the final checkpoint and close the file; later records are refused."""
+        with self._lock:
+            if self._fd is None:
+                return
+            try:
+                if self.checkpoint_path is not None and self._failed is None and self._seq:
+                    self._write_checkpoint()
+            finally:
+                if self.fsync and self._failed is None:
+                    os.fsync(self._fd)
+                self._release()
+        _OPEN.discard(self)
+
+    @property
+    def closed(self) -> bool:
+        return self._fd is None
+
+    def __enter__(self) -> DecisionLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"DecisionLog({str(self.path)!r}, records={self._seq})"
+
+
+def open_log(log: DecisionLog | str | os.PathLike[str]) -> DecisionLog:
+    """A :class:`DecisionLog` for ``load(..., decision_log=…)``: the object itself, or one at the path."""
+    return log if isinstance(log, DecisionLog) else DecisionLog(log)
