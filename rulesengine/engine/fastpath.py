@@ -23,7 +23,7 @@ from typing import Any
 from ..model import AttrType, Ruleset
 from .classify import Classifier
 
-MAX_COMBINATIONS = 100_000  # beyond this the table would cost more memory than it saves time
+MAX_COMBINATIONS = 20_000  # beyond this the table would cost more memory than it saves time
 
 
 class FastPath:
@@ -47,14 +47,20 @@ class FastPath:
         compared = [a.id for a in attrs if a.type.numeric and a.id in cl.number_masks]
         self.number = compared[0] if compared else None
         self.points: list[float] = cl.number_masks[self.number].points if self.number else []
-        names = [a.id for a in enums]
+        # the table is keyed by the enum values the rules read; the other enum attributes of
+        # the key set are only checked for validity, so a workflow's table stays small
+        read = [a for a in enums if a.id in cl.enum_masks]
+        self.extras = tuple(
+            (a.id, frozenset(a.values)) for a in enums if a.id not in cl.enum_masks and a.type is AttrType.ENUM
+        )
+        names = [a.id for a in read]
         # one enum attribute: its value is the key; several: the tuple of their values
         self.get: Callable[[Mapping[str, Any]], Any] = itemgetter(*names) if names else _nothing
         self.single = len(names) == 1
         only = self.numbers[0] if len(self.numbers) == 1 else None
         self.simple = not self.bools and only is not None and only[0] == self.number and not only[3]
         self.lo, self.hi = (only[1], only[2]) if only is not None else (-math.inf, math.inf)
-        domains = [(False, True) if a.type is AttrType.BOOLEAN else a.values for a in enums]
+        domains = [(False, True) if a.type is AttrType.BOOLEAN else a.values for a in read]
         piece_masks = cl.number_masks[self.number].masks if self.number else [cl.full]
         self.table: dict[Any, Any] = {}
         for combo in itertools.product(*domains):
@@ -68,11 +74,14 @@ class FastPath:
             self.table[key] = ks if self.number else ks[0]
         self.classify: Callable[[Mapping[str, Any]], int] = self._general
         if self.simple:
-            self.classify = _simple(self.table, self.get, self.number or "", self.lo, self.hi, self.points)
+            self.classify = _simple(self.table, self.get, self.number or "", self.lo, self.hi, self.points, self.extras)
 
     def _general(self, attrs: Mapping[str, Any]) -> int:
         """The class, or -1 when the general path must decide; may raise KeyError/TypeError."""
         got = self.table[self.get(attrs)]
+        for name, valid in self.extras:
+            if attrs[name] not in valid:
+                return -1
         for b in self.bools:
             if type(attrs[b]) is not bool:
                 return -1
@@ -96,6 +105,7 @@ def _simple(
     lo: float,
     hi: float,
     points: list[float],
+    extras: tuple[tuple[str, frozenset[Any]], ...],
 ) -> Callable[[Mapping[str, Any]], int]:
     """The usual shape — no booleans, one number the rules compare — as one closure over
     its tables, so that classifying costs a handful of look-ups."""
@@ -104,6 +114,9 @@ def _simple(
 
     def classify(attrs: Mapping[str, Any]) -> int:
         got = table[get(attrs)]
+        for name, valid in extras:
+            if attrs[name] not in valid:
+                return -1
         v = attrs[number]
         t = type(v)
         if (t is int or t is float) and lo <= v <= hi:
@@ -138,7 +151,8 @@ def fast_paths(rs: Ruleset, cl: Classifier) -> dict[int, FastPath]:
             continue
         size = 1
         for a in attrs:
-            size *= 1 if a.type.numeric else (2 if a.type is AttrType.BOOLEAN else len(a.values))
+            if a.id in cl.enum_masks:  # the table holds the enum values the rules read
+                size *= 2 if a.type is AttrType.BOOLEAN else len(a.values)
         if size > MAX_COMBINATIONS:
             continue
         out[len(keys)] = FastPath(rs, cl, keys)

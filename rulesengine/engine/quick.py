@@ -17,6 +17,8 @@ from .decision import Decision
 from .messages import (
     denial,
     not_assignee,
+    not_from_state,
+    not_owner,
     unknown_event,
 )
 from .reasons import Reason
@@ -53,7 +55,7 @@ def quick_denial(
         if state in tab.idx.finals:
             return tab.said["final", state, event]
         if event not in tab.leaving[state]:
-            return tab.said["from", state, event]
+            return denial(Reason.NOT_FROM_STATE, not_from_state(event, state), event, wid, state, rules_hash)
         rows = tab.quick.get((state, owner)) if type(owner) is str else None
         row = rows[k] if rows is not None else None
         if row is None:
@@ -71,7 +73,7 @@ def quick_denial(
             if (type(roles) is not list and type(roles) is not tuple) or (ident is not None and type(ident) is not str):
                 return None
             if owner not in roles:
-                return tab.said["owner", state, event, owner]
+                return denial(Reason.NOT_OWNER, not_owner(owner), event, wid, state, rules_hash)
             assignee = ticket.get("assignee")
             if assignee is not None and assignee != ident:
                 if type(assignee) is not str:

@@ -20,7 +20,7 @@ from ..model import Kind, Ruleset, Transition
 from .classify import Classifier
 from .decision import Decision, GrantRef, TransitionRef
 from .fastpath import fast_paths
-from .messages import NO_ACTOR, TIMER_WITH_ACTOR, denial, final_state, not_from_state, not_owner
+from .messages import NO_ACTOR, TIMER_WITH_ACTOR, denial, final_state
 from .reasons import Reason
 
 
@@ -81,8 +81,8 @@ class WorkflowTable:
         self.said = self._common_denials()
 
     def _common_denials(self) -> dict[tuple[str, ...], Decision]:
-        """The denials whose words depend only on the state, the event and the owner, built
-        once: (final|from|timer|actor, state, event) and (owner, state, event, owner)."""
+        """The denials whose words depend only on the state and the event, built once:
+        (final|timer|actor, state, event)."""
         wf, h = self.workflow, self.rules_hash
         said: dict[tuple[str, ...], Decision] = {}
         for state in wf.states:
@@ -90,16 +90,11 @@ class WorkflowTable:
                 if state in self.idx.finals:
                     said["final", state, event] = denial(Reason.FINAL_STATE, final_state(state), event, wf.id, state, h)
                 elif event not in self.leaving[state]:
-                    said["from", state, event] = denial(
-                        Reason.NOT_FROM_STATE, not_from_state(event, state), event, wf.id, state, h
-                    )
+                    continue  # built when asked: states x events would cost too much memory
                 elif event in self.timers:
                     said["timer", state, event] = denial(Reason.TIMER_EVENT, TIMER_WITH_ACTOR, event, wf.id, state, h)
                 else:
                     said["actor", state, event] = denial(Reason.INVALID_ACTOR, NO_ACTOR, event, wf.id, state, h)
-        for state, owner in self.rows:
-            for event in self.leaving[state] - self.timers:
-                said["owner", state, event, owner] = denial(Reason.NOT_OWNER, not_owner(owner), event, wf.id, state, h)
         return said
 
     def _intern(self, value: Any) -> Any:
