@@ -120,7 +120,7 @@ def _ticket() -> dict[str, Any]:
 def _shared_roles(site_ids: list[str]) -> dict[str, dict[str, Any]]:
     """The eight desks every site uses; their return transfers name each site's teams."""
     fraud = FAMILIES["fraud"]
-    vip = {"tier": ["vip"]}
+    vip = {"tier": ["platinum", "vip"]}
     out = {
         "director": _role("director", "Director", "总监", handle=[_g(None, [L2, "approval", "resolved"])]),
         "global_vip_desk": _role(
@@ -239,7 +239,7 @@ def _site_roles(site: int, sites: int, defects: bool) -> dict[str, dict[str, Any
         "VIP客服",
         sup,
         handle=[_g(w, L1_STATES, premium), _g(w, ["approval"], premium, 2000)],
-        coordinate=[_g(w, ["l1_working"], {"tier": ["vip"]}, **{"with": ["global_vip_desk"]})],
+        coordinate=[_g(w, ["l1_working"], premium, **{"with": ["global_vip_desk"]})],
         escalate=[_g(w, ["l1_working", "approval"], to=sup)],
     )
     ent = {"tier": ["enterprise", "partner"]}
@@ -267,7 +267,7 @@ def _site_roles(site: int, sites: int, defects: bool) -> dict[str, dict[str, Any
         "Dispatcher",
         "派单员",
         sup,
-        handle=[_g(w, ["new"], {"channel": ["email"]})],
+        handle=[_g(w, ["new"], {"channel": ["email", "social"]})],
         coordinate=[_g(w, ["new"], {"language": groups[g]}, **{"with": [f"{s}_l1_digital{g}"]}) for g in range(3)],
     )
     add("qa", "QA inspector", "质检", sup)
@@ -282,13 +282,19 @@ def _site_roles(site: int, sites: int, defects: bool) -> dict[str, dict[str, Any
         escalate=[_g(w, ["l1_working"], to=sup)],
     )
     social = ["new", "l1_working", "waiting_customer", "resolved"]
-    add("social_team", "Social media team", "社媒组", sup, handle=[_g(w, social, {"channel": ["social"]})])
+    add(
+        "social_team",
+        "Social and e-mail team",
+        "社媒邮件组",
+        sup,
+        handle=[_g(w, social, {"channel": ["email", "social"]})],
+    )
     add(
         "backoffice",
         "Back office",
         "后台",
         sup,
-        handle=[_g(w, ["waiting_customer", "resolved"], {"channel": ["email"]})],
+        handle=[_g(w, ["waiting_customer", "resolved"], {"channel": ["email", "social"]})],
     )
     add(
         "voice_lead",

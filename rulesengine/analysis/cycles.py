@@ -1,16 +1,19 @@
 """Cycles and chains among one kind of move (escalations, transfers) in a class's graph.
 
 Most classes have few such edges and no cycle, so the common path is a plain
-topological sort over a dict; networkx is imported only to dissect a graph that does
-contain a cycle.
+topological sort over a dict; a graph that does contain a cycle is dissected with the
+searches of :mod:`.graphs`.  Runs that differ elsewhere often share the same escalation or
+hand-off edges; a ``memo`` dict passed by the caller answers those from the first.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from .explore import ClassRun, Situation
+from .graphs import find_cycle, first_in, shortest_path, strongly_connected
 from .index import Move, MoveKind
 
 # the moves that raise a ticket, and every move that hands it to a named role
@@ -18,6 +21,27 @@ ESCALATIONS = (MoveKind.ESCALATE, MoveKind.TIMER)
 HANDOFFS = (MoveKind.COORDINATE, MoveKind.ESCALATE, MoveKind.TIMER)
 
 Edge = tuple[Situation, Move, Situation]
+T = TypeVar("T")
+Memo = dict[Any, Any]
+
+
+def _memoised(
+    run: ClassRun, kinds: frozenset[MoveKind], memo: Memo | None, what: Any, compute: Callable[[], T], ordered: bool
+) -> T:
+    """``compute()``, remembered under what it reads: the run's ``kinds`` edges in order
+    and, when ``ordered``, where their situations come in the run's discovery order."""
+    if memo is None:
+        return compute()
+    edges = tuple([(a, id(m), b) for a, m, b in run.edges if m.kind in kinds])
+    key: tuple[Any, ...] = (what, kinds, edges)
+    if ordered and edges:
+        # the answer also reads which of these situations the search found first
+        nodes = {s for a, _, b in edges for s in (a, b)}
+        key += (tuple([s for s in run.parent if s in nodes]),)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = compute()
+    return got  # type: ignore[no-any-return]
 
 
 def _adjacency(run: ClassRun, kinds: frozenset[MoveKind]) -> dict[Situation, list[tuple[Move, Situation]]]:
@@ -47,36 +71,37 @@ def _topological(adj: dict[Situation, list[tuple[Move, Situation]]]) -> list[Sit
     return order if len(order) == len(adj) else None
 
 
-def first_cycles(run: ClassRun, kinds: Iterable[MoveKind]) -> list[list[Edge]]:
+def first_cycles(run: ClassRun, kinds: Iterable[MoveKind], memo: Memo | None = None) -> list[list[Edge]]:
     """One cycle per strongly connected component of the ``kinds`` edges, as edge lists.
 
     The cycle starts at the component's situation nearest to creation, so the trace to
     it plus the cycle reads naturally.
     """
-    adj = _adjacency(run, frozenset(kinds))
+    ks = frozenset(kinds)
+    return _memoised(run, ks, memo, "first", lambda: _first_cycles(run, ks), ordered=True)
+
+
+def _first_cycles(run: ClassRun, kinds: frozenset[MoveKind]) -> list[list[Edge]]:
+    adj = _adjacency(run, kinds)
     if not adj or _topological(adj) is not None:
         return []
-    import networkx as nx
-
-    g = nx.MultiDiGraph()
-    for a, outs in adj.items():
-        for m, b in outs:
-            g.add_edge(a, b, move=m)
     order = {s: i for i, s in enumerate(run.parent)}
     out = []
-    for comp in sorted(nx.strongly_connected_components(g), key=lambda c: min(order.get(s, 0) for s in c)):
-        if len(comp) < 2 and not any(g.has_edge(s, s) for s in comp):
+    for comp in sorted(strongly_connected(adj), key=lambda c: min(order.get(s, 0) for s in c)):
+        if len(comp) < 2 and not any(b == s for s in comp for _, b in adj[s]):
             continue
-        start = min(comp, key=lambda s: order.get(s, 0))
-        sub = g.subgraph(comp)
-        cyc = nx.find_cycle(sub, source=start)
-        out.append([(a, sub.edges[a, b, key]["move"], b) for a, b, key in cyc])
+        out.append(find_cycle(adj, comp, first_in(order, comp)))
     return out
 
 
-def longest_chain(run: ClassRun, kinds: Iterable[MoveKind]) -> list[Edge]:
+def longest_chain(run: ClassRun, kinds: Iterable[MoveKind], memo: Memo | None = None) -> list[Edge]:
     """The longest path of consecutive ``kinds`` moves (empty when they form a cycle)."""
-    adj = _adjacency(run, frozenset(kinds))
+    ks = frozenset(kinds)
+    return _memoised(run, ks, memo, "chain", lambda: _longest_chain(run, ks), ordered=False)
+
+
+def _longest_chain(run: ClassRun, kinds: frozenset[MoveKind]) -> list[Edge]:
+    adj = _adjacency(run, kinds)
     if not adj:
         return []
     order = _topological(adj)
@@ -93,23 +118,24 @@ def longest_chain(run: ClassRun, kinds: Iterable[MoveKind]) -> list[Edge]:
     return max(best.values(), key=len, default=[])
 
 
-def cycles_through(run: ClassRun, kinds: Iterable[MoveKind], through: MoveKind) -> list[list[Edge]]:
+def cycles_through(
+    run: ClassRun, kinds: Iterable[MoveKind], through: MoveKind, memo: Memo | None = None
+) -> list[list[Edge]]:
     """One cycle per strongly connected component of the ``kinds`` edges that passes
     through an edge of kind ``through`` (e.g. a transfer inside a loop of hand-offs)."""
-    adj = _adjacency(run, frozenset(kinds))
+    ks = frozenset(kinds)
+    return _memoised(run, ks, memo, ("through", through), lambda: _cycles_through(run, ks, through), ordered=True)
+
+
+def _cycles_through(run: ClassRun, kinds: frozenset[MoveKind], through: MoveKind) -> list[list[Edge]]:
+    adj = _adjacency(run, kinds)
     if not any(m.kind is through for outs in adj.values() for m, _ in outs):
         return []
     if _topological(adj) is not None:
         return []
-    import networkx as nx
-
-    g = nx.DiGraph()
-    for a, outs in adj.items():
-        for _, b in outs:
-            g.add_edge(a, b)
     order = {s: i for i, s in enumerate(run.parent)}
     out = []
-    comps = sorted(nx.strongly_connected_components(g), key=lambda c: min(order.get(s, 0) for s in c))
+    comps = sorted(strongly_connected(adj), key=lambda c: min(order.get(s, 0) for s in c))
     for comp in comps:
         if len(comp) < 2:
             continue
@@ -118,7 +144,8 @@ def cycles_through(run: ClassRun, kinds: Iterable[MoveKind], through: MoveKind) 
         if not inside:
             continue
         a, m, b = min(inside, key=lambda e: (order.get(e[0], 0), order.get(e[2], 0)))
-        back = nx.shortest_path(g.subgraph(comp), b, a)
+        back = shortest_path(adj, comp, b, a)
+        assert back is not None  # a and b lie on one strongly connected component
         cycle: list[Edge] = [(a, m, b)]
         for x, y in itertools.pairwise(back):
             mv = next(mm for mm, t in adj[x] if t == y)

@@ -42,7 +42,8 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
             if not state.required:
                 continue
             leads_to_required = st.reach_to({required})
-            for run in wrun:
+            for group in wrun.groups:
+                run = wrun.run_of(group.first)
                 path = _bypass(run, required, finals)
                 if path is None:
                     continue
@@ -71,5 +72,5 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         trace=tuple(steps),
                     )
 
-                col.offer((wid, required), run.k, (run.k, len(path)), build)
+                col.offer_group((wid, required), group, (run.k, len(path)), build)
     yield from col.results()

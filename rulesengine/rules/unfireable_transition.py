@@ -37,7 +37,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         fired: set[int] = set()
         reached: set[str] = set()
         stuck: set[str] = set()  # ownership-gap already reports these states
-        for run in wrun:
+        for run in (group.run for group in wrun.groups):
             reached.update(s.state for s in run.parent)
             stuck.update(ev.state for ev in run.events if ev.kind is EventKind.STUCK)
             for _, m, _ in run.edges:
