@@ -29,19 +29,36 @@ def _memoised(
     run: ClassRun, kinds: frozenset[MoveKind], memo: Memo | None, what: Any, compute: Callable[[], T], ordered: bool
 ) -> T:
     """``compute()``, remembered under what it reads: the run's ``kinds`` edges in order
-    and, when ``ordered``, where their situations come in the run's discovery order."""
+    and, when ``ordered``, how far from creation their situations are."""
     if memo is None:
         return compute()
     edges = tuple([(a, id(m), b) for a, m, b in run.edges if m.kind in kinds])
     key: tuple[Any, ...] = (what, kinds, edges)
     if ordered and edges:
-        # the answer also reads which of these situations the search found first
-        nodes = {s for a, _, b in edges for s in (a, b)}
-        key += (tuple([s for s in run.parent if s in nodes]),)
+        depth = _depths(run)
+        key += (tuple([(depth[a], depth[b]) for a, _, b in edges]),)
     got = memo.get(key)
     if got is None:
         got = memo[key] = compute()
     return got  # type: ignore[no-any-return]
+
+
+def _depths(run: ClassRun) -> dict[Situation, int]:
+    """How many moves from creation each situation is (parents come before children)."""
+    depth: dict[Situation, int] = {}
+    for s, (prev, _) in run.parent.items():
+        depth[s] = 0 if prev is None else depth[prev] + 1
+    return depth
+
+
+def _nearness(run: ClassRun) -> dict[Situation, tuple[int, str, str]]:
+    """Situations ranked by distance from creation, then by state and owner name.
+
+    The rank decides where a reported cycle starts.  The order in which the search
+    happened to find situations would do as well, but it follows the order transitions
+    and grants are written in, and a finding must not change when a file is reordered.
+    """
+    return {s: (d, s.state, s.owner or "") for s, d in _depths(run).items()}
 
 
 def _adjacency(run: ClassRun, kinds: frozenset[MoveKind]) -> dict[Situation, list[tuple[Move, Situation]]]:
@@ -85,9 +102,9 @@ def _first_cycles(run: ClassRun, kinds: frozenset[MoveKind]) -> list[list[Edge]]
     adj = _adjacency(run, kinds)
     if not adj or _topological(adj) is not None:
         return []
-    order = {s: i for i, s in enumerate(run.parent)}
+    order = _nearness(run)
     out = []
-    for comp in sorted(strongly_connected(adj), key=lambda c: min(order.get(s, 0) for s in c)):
+    for comp in sorted(strongly_connected(adj), key=lambda c: min(order[s] for s in c)):
         if len(comp) < 2 and not any(b == s for s in comp for _, b in adj[s]):
             continue
         out.append(find_cycle(adj, comp, first_in(order, comp)))
@@ -133,9 +150,9 @@ def _cycles_through(run: ClassRun, kinds: frozenset[MoveKind], through: MoveKind
         return []
     if _topological(adj) is not None:
         return []
-    order = {s: i for i, s in enumerate(run.parent)}
+    order = _nearness(run)
     out = []
-    comps = sorted(strongly_connected(adj), key=lambda c: min(order.get(s, 0) for s in c))
+    comps = sorted(strongly_connected(adj), key=lambda c: min(order[s] for s in c))
     for comp in comps:
         if len(comp) < 2:
             continue
@@ -143,7 +160,7 @@ def _cycles_through(run: ClassRun, kinds: frozenset[MoveKind], through: MoveKind
         inside = [(a, m, b) for a in comp for m, b in adj[a] if m.kind is through and b in comp]
         if not inside:
             continue
-        a, m, b = min(inside, key=lambda e: (order.get(e[0], 0), order.get(e[2], 0)))
+        a, m, b = min(inside, key=lambda e: (order[e[0]], order[e[2]]))
         back = shortest_path(adj, comp, b, a)
         assert back is not None  # a and b lie on one strongly connected component
         cycle: list[Edge] = [(a, m, b)]

@@ -176,6 +176,6 @@ def shortest_path(adj: Adjacency, comp: set[Any], source: Any, target: Any) -> l
     return path
 
 
-def first_in(order: dict[Any, int], nodes: Sequence[Any] | set[Any]) -> Any:
+def first_in(order: dict[Any, Any], nodes: Sequence[Any] | set[Any]) -> Any:
     """The node of ``nodes`` that comes first in ``order``."""
-    return min(nodes, key=lambda s: order.get(s, 0))
+    return min(nodes, key=order.__getitem__)
