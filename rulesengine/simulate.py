@@ -1,10 +1,13 @@
 """Summaries of the flow simulation: paths, hand-offs, escalation depth, random walks.
 
-``rulesengine simulate`` shows, per workflow and ticket class, how tickets actually
-travel: the shortest and the longest simple path from creation to a final state, the
-owners at every step, how many times the ticket changes hands and how deep escalations
-go.  Random walks give the distribution of those numbers when every possible move is
-equally likely — a rough picture of what a centre's logs would look like.
+``rulesengine simulate`` shows, per workflow, how tickets actually travel: the shortest
+and the longest simple path from creation to a final state, the owners at every step,
+how many times the ticket changes hands and how deep escalations go.  Ticket classes
+that travel exactly alike (they share one explored graph) are shown once, with every
+ticket class that travels that way: a large centre has thousands of classes but far
+fewer distinct flows, and each is summarised once.  Random walks give the distribution
+of those numbers when every possible move is equally likely — a rough picture of what a
+centre's logs would look like.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .analysis.context import Analysis
+from .analysis.context import Analysis, Step
 from .analysis.cycles import ESCALATIONS, longest_chain
-from .analysis.explore import ClassRun, Situation, bfs_path
+from .analysis.explore import ClassRun, RunGroup, Situation, bfs_path
 from .analysis.index import Move, MoveKind, WorkflowIndex
 
 LONGEST_BUDGET = 50_000
@@ -115,6 +118,7 @@ def longest_path(idx: WorkflowIndex, run: ClassRun) -> tuple[PathSummary | None,
 
 
 def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
+    """How the tickets of ``run``'s class travel (and of every class sharing its graph)."""
     idx = an.index.workflow(wid)
     owners: dict[str, list[str]] = {}
     for sit in run.parent:
@@ -137,19 +141,43 @@ def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
     }
 
 
+def flow_report(an: Analysis, wid: str, group: RunGroup) -> dict[str, Any]:
+    """One distinct flow: its summary, the first of its ticket classes as ``ticket`` and
+    all of them under ``tickets``."""
+    idx = an.index.workflow(wid)
+    doc = class_report(an, wid, an.runs[wid].run_of(group.first))
+    doc["ticket_classes"] = len(group)
+    doc["tickets"] = [dict(idx.ticket(k)) for k in group.classes]
+    return doc
+
+
 def simulate(an: Analysis) -> dict[str, Any]:
-    """The JSON document behind ``rulesengine simulate``."""
-    out: dict[str, Any] = {"version": 1, "workflows": []}
-    for wid, wrun in an.runs.items():
-        classes = [class_report(an, wid, run) for run in wrun]
+    """The JSON document behind ``rulesengine simulate``.
+
+    Per workflow, ``classes`` lists the distinct flows (ticket classes that travel
+    exactly alike are one entry, with all their tickets) and ``ticket_classes`` counts
+    the ticket classes.
+    """
+    out: dict[str, Any] = {"version": 2, "workflows": []}
+    runs = an.runs
+    total = sum(len(w.groups) for w in runs.values())
+    done = 0
+    for wid, wrun in runs.items():
+        flows = []
+        for group in wrun.groups:
+            flows.append(flow_report(an, wid, group))
+            done += 1
+            if done % 100 == 0:
+                an.report(Step("simulate", done, total))
         out["workflows"].append(
             {
                 "id": wid,
                 "name": wrun.index.workflow.name.en,
-                "classes": classes,
-                "ticket_classes": len(classes),
+                "classes": flows,
+                "ticket_classes": len(wrun.classes),
             }
         )
+    an.report(Step("simulate", total, total))
     return out
 
 
@@ -180,12 +208,12 @@ def random_walks(an: Analysis, n: int, seed: int, workflows: Iterable[str] | Non
         handoffs: list[int] = []
         ended = {"final": 0, "stuck": 0, "limit": 0}
         finals = set(wrun.index.workflow.final_states)
-        succ_cache = {r.k: r.successors() for r in runs}
+        succ_cache = {id(g.run.parent): g.run.successors() for g in wrun.groups}
         for _ in range(n if runs else 0):
             run = rng.choice(runs)
             cur = rng.choice(run.starts)
             path: list[tuple[Situation, Move, Situation]] = []
-            succ = succ_cache[run.k]
+            succ = succ_cache[id(run.parent)]
             while cur.state not in finals and len(path) < WALK_LIMIT:
                 options = succ.get(cur, [])
                 if not options:

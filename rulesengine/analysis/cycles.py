@@ -21,22 +21,21 @@ ESCALATIONS = (MoveKind.ESCALATE, MoveKind.TIMER)
 HANDOFFS = (MoveKind.COORDINATE, MoveKind.ESCALATE, MoveKind.TIMER)
 
 Edge = tuple[Situation, Move, Situation]
+Adjacency = dict[Situation, list[tuple[Move, Situation]]]
 T = TypeVar("T")
 Memo = dict[Any, Any]
 
 
 def _memoised(
-    run: ClassRun, kinds: frozenset[MoveKind], memo: Memo | None, what: Any, compute: Callable[[], T], ordered: bool
+    adj: Adjacency, depth: dict[Situation, int] | None, memo: Memo | None, what: Any, compute: Callable[[], T]
 ) -> T:
-    """``compute()``, remembered under what it reads: the run's ``kinds`` edges in order
-    and, when ``ordered``, how far from creation their situations are."""
+    """``compute()``, remembered under all it reads: the adjacency of the run's edges of
+    one kind and, when given, how far from creation their situations are."""
     if memo is None:
         return compute()
-    edges = tuple([(a, id(m), b) for a, m, b in run.edges if m.kind in kinds])
-    key: tuple[Any, ...] = (what, kinds, edges)
-    if ordered and edges:
-        depth = _depths(run)
-        key += (tuple([(depth[a], depth[b]) for a, _, b in edges]),)
+    key: tuple[Any, ...] = (what, tuple((a, tuple((id(m), b) for m, b in outs)) for a, outs in adj.items()))
+    if depth is not None:
+        key += (tuple(depth[a] for a in adj),)
     got = memo.get(key)
     if got is None:
         got = memo[key] = compute()
@@ -51,18 +50,18 @@ def _depths(run: ClassRun) -> dict[Situation, int]:
     return depth
 
 
-def _nearness(run: ClassRun) -> dict[Situation, tuple[int, str, str]]:
+def _nearness(depth: dict[Situation, int]) -> dict[Situation, tuple[int, str, str]]:
     """Situations ranked by distance from creation, then by state and owner name.
 
     The rank decides where a reported cycle starts.  The order in which the search
     happened to find situations would do as well, but it follows the order transitions
     and grants are written in, and a finding must not change when a file is reordered.
     """
-    return {s: (d, s.state, s.owner or "") for s, d in _depths(run).items()}
+    return {s: (d, s.state, s.owner or "") for s, d in depth.items()}
 
 
-def _adjacency(run: ClassRun, kinds: frozenset[MoveKind]) -> dict[Situation, list[tuple[Move, Situation]]]:
-    adj: dict[Situation, list[tuple[Move, Situation]]] = {}
+def _adjacency(run: ClassRun, kinds: frozenset[MoveKind]) -> Adjacency:
+    adj: Adjacency = {}
     for a, m, b in run.edges:
         if m.kind in kinds:
             adj.setdefault(a, []).append((m, b))
@@ -70,7 +69,7 @@ def _adjacency(run: ClassRun, kinds: frozenset[MoveKind]) -> dict[Situation, lis
     return adj
 
 
-def _topological(adj: dict[Situation, list[tuple[Move, Situation]]]) -> list[Situation] | None:
+def _topological(adj: Adjacency) -> list[Situation] | None:
     """A topological order, or None when the graph has a cycle."""
     indeg = dict.fromkeys(adj, 0)
     for outs in adj.values():
@@ -94,15 +93,14 @@ def first_cycles(run: ClassRun, kinds: Iterable[MoveKind], memo: Memo | None = N
     The cycle starts at the component's situation nearest to creation, so the trace to
     it plus the cycle reads naturally.
     """
-    ks = frozenset(kinds)
-    return _memoised(run, ks, memo, "first", lambda: _first_cycles(run, ks), ordered=True)
-
-
-def _first_cycles(run: ClassRun, kinds: frozenset[MoveKind]) -> list[list[Edge]]:
-    adj = _adjacency(run, kinds)
+    adj = _adjacency(run, frozenset(kinds))
     if not adj or _topological(adj) is not None:
         return []
-    order = _nearness(run)
+    depth = _depths(run)
+    return _memoised(adj, depth, memo, "first", lambda: _first_cycles(adj, _nearness(depth)))
+
+
+def _first_cycles(adj: Adjacency, order: dict[Situation, tuple[int, str, str]]) -> list[list[Edge]]:
     out = []
     for comp in sorted(strongly_connected(adj), key=lambda c: min(order[s] for s in c)):
         if len(comp) < 2 and not any(b == s for s in comp for _, b in adj[s]):
@@ -113,14 +111,13 @@ def _first_cycles(run: ClassRun, kinds: frozenset[MoveKind]) -> list[list[Edge]]
 
 def longest_chain(run: ClassRun, kinds: Iterable[MoveKind], memo: Memo | None = None) -> list[Edge]:
     """The longest path of consecutive ``kinds`` moves (empty when they form a cycle)."""
-    ks = frozenset(kinds)
-    return _memoised(run, ks, memo, "chain", lambda: _longest_chain(run, ks), ordered=False)
-
-
-def _longest_chain(run: ClassRun, kinds: frozenset[MoveKind]) -> list[Edge]:
-    adj = _adjacency(run, kinds)
+    adj = _adjacency(run, frozenset(kinds))
     if not adj:
         return []
+    return _memoised(adj, None, memo, "chain", lambda: _longest_chain(adj))
+
+
+def _longest_chain(adj: Adjacency) -> list[Edge]:
     order = _topological(adj)
     if order is None:
         return []
@@ -140,17 +137,18 @@ def cycles_through(
 ) -> list[list[Edge]]:
     """One cycle per strongly connected component of the ``kinds`` edges that passes
     through an edge of kind ``through`` (e.g. a transfer inside a loop of hand-offs)."""
-    ks = frozenset(kinds)
-    return _memoised(run, ks, memo, ("through", through), lambda: _cycles_through(run, ks, through), ordered=True)
-
-
-def _cycles_through(run: ClassRun, kinds: frozenset[MoveKind], through: MoveKind) -> list[list[Edge]]:
-    adj = _adjacency(run, kinds)
+    adj = _adjacency(run, frozenset(kinds))
     if not any(m.kind is through for outs in adj.values() for m, _ in outs):
         return []
     if _topological(adj) is not None:
         return []
-    order = _nearness(run)
+    depth = _depths(run)
+    return _memoised(adj, depth, memo, through, lambda: _cycles_through(adj, _nearness(depth), through))
+
+
+def _cycles_through(
+    adj: Adjacency, order: dict[Situation, tuple[int, str, str]], through: MoveKind
+) -> list[list[Edge]]:
     out = []
     comps = sorted(strongly_connected(adj), key=lambda c: min(order[s] for s in c))
     for comp in comps:

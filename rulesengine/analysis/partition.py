@@ -168,6 +168,9 @@ def build_space(
     never = bits_of(ci for ci, c in enumerate(conditions) if c.never)
 
     memo: dict[tuple[int, int], list[tuple[int, tuple[Any, ...]]]] = {}
+    # how one attribute's domain splits depends only on which of its conditions are alive
+    mentions = [bits_of(ci for ci, _ in per_attr[a]) for a in attrs]
+    cuts: dict[tuple[int, int], list[tuple[Any, int]]] = {}
 
     def rec(i: int, alive: int) -> list[tuple[int, tuple[Any, ...]]]:
         if i == len(attrs):
@@ -177,9 +180,13 @@ def build_space(
         if hit is not None:
             return hit
         a = attrs[i]
-        relevant = [(ci, c) for ci, c in per_attr[a] if alive >> ci & 1]
+        ckey = (i, alive & mentions[i])
+        split = cuts.get(ckey)
+        if split is None:
+            relevant = [(ci, c) for ci, c in per_attr[a] if alive >> ci & 1]
+            split = cuts[ckey] = _classes(ruleset.attributes[a], domains[a], relevant)
         results: dict[int, tuple[Any, ...]] = {}
-        for rep, dead in _classes(ruleset.attributes[a], domains[a], relevant):
+        for rep, dead in split:
             for sig, tail in rec(i + 1, alive & ~dead):
                 if sig not in results:
                     results[sig] = (rep, *tail)
