@@ -307,6 +307,22 @@ class WorkflowIndex:
             out |= b
         return out
 
+    def every_class_meets(self, mask: int) -> bool:
+        """Every class satisfies at least one of the conditions in ``mask``."""
+        if not self._bits or self.all_bits & mask:
+            return True
+        return all(b & mask for b in self._bits)
+
+    @cached_property
+    def all_bits(self) -> int:
+        """The conditions that hold for every class."""
+        if not self._bits:
+            return 0
+        out = -1
+        for b in self._bits:
+            out &= b
+        return out
+
     def grant_matches_some(self, g: Grant) -> bool:
         """:meth:`grant_matches` for at least one class."""
         c = self.grant_cond.get((g.role, g.kind.value, g.index))

@@ -62,25 +62,30 @@ class _Explorer:
     def __init__(self, idx: WorkflowIndex) -> None:
         self.idx = idx
         self.bits = [c.bits for c in idx.space.classes]
-        self.expansions: dict[int, tuple[_Expansion, int]] = {}  # id of the index's answer -> (expansion, content no.)
+        # per situation: [(conditions read, {class bits on them: (expansion, content no.)})]
+        self.tables: dict[Situation, list[tuple[int, dict[int, tuple[_Expansion, int]]]]] = {}
         self.canonical: dict[tuple[object, ...], int] = {}  # expansions by content
         self.graphs: dict[tuple[object, ...], ClassRun] = {}
-        self._keep: list[object] = []
 
-    def expansion(self, cur: Situation, k: int) -> tuple[_Expansion, int]:
-        """What the search does at ``cur`` for class ``k``, and a number naming its content
-        (equal content, equal number), so that equal graphs get equal fingerprints."""
-        answer = self.idx.steps_read(cur.state, cur.owner, k)
-        got = self.expansions.get(id(answer))
-        if got is None:
-            exp = _expand(self.idx, cur, *answer)
-            content = (
-                cur,
-                tuple((id(m), b) for _, m, b in exp.edges),
-                tuple((e.kind, e.state, id(e.move), e.candidates) for e in exp.events),
-            )
-            got = self.expansions[id(answer)] = (exp, self.canonical.setdefault(content, len(self.canonical)))
-            self._keep.append(answer)  # ids stay unique while the answer is alive
+    def expand(self, cur: Situation, k: int) -> tuple[_Expansion, int]:
+        """What the search does at ``cur`` for class ``k`` (when no class that agrees with
+        it has been there yet), and a number naming the content: equal content, equal
+        number, so that equal graphs get equal fingerprints."""
+        steps, read = self.idx.steps_read(cur.state, cur.owner, k)
+        exp = _expand(self.idx, cur, steps, read)
+        content = (
+            cur,
+            tuple((id(m), b) for _, m, b in exp.edges),
+            tuple((e.kind, e.state, id(e.move), e.candidates) for e in exp.events),
+        )
+        got = (exp, self.canonical.setdefault(content, len(self.canonical)))
+        tables = self.tables.setdefault(cur, [])
+        for filed, table in tables:
+            if filed == read:
+                table[self.bits[k] & read] = got
+                break
+        else:
+            tables.append((read, {self.bits[k] & read: got}))
         return got
 
     def explore(self, k: int) -> tuple[ClassRun, int]:
@@ -88,6 +93,7 @@ class _Explorer:
         idx = self.idx
         wf = idx.workflow
         finals = idx.finals
+        sig = self.bits[k]
         run = ClassRun(k)
         first = idx.arrive(k)
         read = idx.handle_mask(wf.initial)
@@ -104,11 +110,17 @@ class _Explorer:
                 run.starts.append(s)
                 queue.append(s)
         trail: list[int] = []
+        tables = self.tables
         while queue:
             cur = queue.popleft()
             if cur.state in finals:
                 continue
-            exp, number = self.expansion(cur, k)
+            got = None
+            for filed, table in tables.get(cur, ()):
+                got = table.get(sig & filed)
+                if got is not None:
+                    break
+            exp, number = got if got is not None else self.expand(cur, k)
             read |= exp.read
             trail.append(number)
             if exp.events:
