@@ -25,23 +25,39 @@ shared object per column.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from .analysis.context import Analysis, Step
 from .analysis.explore import EventKind
 from .analysis.index import PermissionIndex, WorkflowIndex
 from .analysis.partition import build_space
-from .conditions import Condition, Interval, ValueSet
+from .conditions import Condition, ValueSet
 from .diagnostics import Diagnostic
+from .matrix_model import (
+    BY_VALUES,
+    CATEGORY,
+    DUP_CODE,
+    GAP_CODE,
+    KIND_LETTER,
+    KINDS,
+    Cell,
+    Column,
+    Mark,
+    Matrix,
+    Row,
+    conditions_of,
+    limit_condition,
+    limit_hull,
+    limit_text,
+    make_cell,
+    targets_of,
+)
 from .matrix_render import (  # the renderers live there; imported here as the public API
-    _T,
     MATRIX_CSS,
     MATRIX_VERSION,
-    _lang,
     matrix_json,
+    matrix_title,
     render_csv,
     render_html,
     render_json,
@@ -65,98 +81,6 @@ __all__ = [
     "render_json",
     "render_markdown",
 ]
-CATEGORY = "category"
-KIND_LETTER = {Kind.HANDLE: "H", Kind.COORDINATE: "C", Kind.ESCALATE: "E"}
-KINDS = (Kind.HANDLE, Kind.COORDINATE, Kind.ESCALATE)
-GAP_CODE = "RE201"
-DUP_CODE = "RE202"
-BY_VALUES = ("state", "category")
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column: a (workflow, state) cell or a category value, with its check flags."""
-
-    id: str  # "after_sales/approval" or "refund"
-    label: str  # display text in the matrix language
-    flags: tuple[str, ...] = ()  # "gap", "duplicate"
-    workflow: str | None = None
-    state: str | None = None
-    category: str | None = None
-    group: str | None = None  # display name of the workflow (by state), for grouped headers
-
-    @property
-    def status(self) -> str:
-        """``gap``, ``duplicate`` or ``ok`` (a gap is the worse of the two)."""
-        if "gap" in self.flags:
-            return "gap"
-        if "duplicate" in self.flags:
-            return "duplicate"
-        return "ok"
-
-
-@dataclass(frozen=True)
-class Mark:
-    """One permission kind a role holds in a cell, with its limit and scope."""
-
-    kind: str  # "H" | "C" | "E"
-    limit: str = ""  # "≤200", ">200", "" when unlimited
-    partial: bool = False  # only some tickets (within the limit) are covered
-    targets: tuple[str, ...] = ()  # roles a transfer / escalation hands the ticket to
-    conditions: tuple[str, ...] = ()  # the covering grants' conditions, when partial
-
-    @property
-    def text(self) -> str:
-        out = self.kind + self.limit + ("*" if self.partial else "")
-        if self.targets:
-            out += "→" + ",".join(self.targets)
-        return out
-
-
-@dataclass(frozen=True)
-class Cell:
-    column: str
-    kinds: tuple[str, ...] = ()  # subset of ("H", "C", "E"), in that order
-    text: str = ""  # e.g. "H≤200 · E→supervisor"
-    notes: str = ""  # conditions of the starred marks, e.g. "H: tier in [active, new]"
-    marks: tuple[Mark, ...] = ()
-
-
-@dataclass(frozen=True)
-class Row:
-    role: str
-    name: str  # display name in the matrix language
-    name_en: str
-    name_zh: str | None
-    cells: tuple[Cell, ...]  # aligned with Matrix.columns
-
-
-@dataclass(frozen=True)
-class Matrix:
-    by: str  # "state" | "category"
-    lang: str
-    columns: tuple[Column, ...]
-    rows: tuple[Row, ...]
-    title: str = ""
-
-    def row(self, role: str) -> Row:
-        for r in self.rows:
-            if r.role == role:
-                return r
-        raise KeyError(role)
-
-    def column(self, column_id: str) -> Column:
-        for c in self.columns:
-            if c.id == column_id:
-                return c
-        raise KeyError(column_id)
-
-    def cell(self, role: str, column_id: str) -> Cell:
-        row = self.row(role)
-        for c in row.cells:
-            if c.column == column_id:
-                return c
-        raise KeyError(column_id)
 
 
 # -- building ----------------------------------------------------------------------------
@@ -232,95 +156,18 @@ def _coverage(idx: WorkflowIndex, kind: Kind, role: str, state: str) -> tuple[in
     return (ALL if idx.every_class_meets(mask) else SOME), [grants[key] for key in sorted(grants)]
 
 
-def _numeric_attrs(rs: Ruleset) -> set[str]:
-    return {a for a, attr in rs.attributes.items() if attr.type.numeric}
-
-
-def _limit_hull(rs: Ruleset, grants: Sequence[Grant]) -> dict[str, Interval]:
-    """Per numeric attribute that *every* grant bounds: the smallest interval holding them all.
-
-    Bounds that merely repeat the attribute's own ``minimum``/``maximum`` are dropped.
-    """
-    numeric = _numeric_attrs(rs)
-    per_attr: dict[str, list[Interval]] = {}
-    for g in grants:
-        for attr, c in g.condition.tests:
-            if attr in numeric and isinstance(c, Interval):
-                per_attr.setdefault(attr, []).append(c)
-    out: dict[str, Interval] = {}
-    for attr, ivs in per_attr.items():
-        if len(ivs) != len(grants):
-            continue  # some grant has no bound on it: no limit overall
-        lo = min(iv.lo for iv in ivs)
-        lo_closed = any(iv.lo == lo and iv.lo_closed for iv in ivs)
-        hi = max(iv.hi for iv in ivs)
-        hi_closed = any(iv.hi == hi and iv.hi_closed for iv in ivs)
-        a = rs.attributes[attr]
-        if a.minimum is not None and (lo < a.minimum or (lo == a.minimum and lo_closed)):
-            lo, lo_closed = -math.inf, False
-        if a.maximum is not None and (hi > a.maximum or (hi == a.maximum and hi_closed)):
-            hi, hi_closed = math.inf, False
-        if not (math.isinf(lo) and math.isinf(hi)):
-            out[attr] = Interval(lo, hi, lo_closed, hi_closed)
-    return out
-
-
-def _num(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else repr(x)
-
-
-def _bounds_text(iv: Interval) -> str:
-    parts = []
-    if not math.isinf(iv.lo):
-        parts.append(("≥" if iv.lo_closed else ">") + _num(iv.lo))
-    if not math.isinf(iv.hi):
-        parts.append(("≤" if iv.hi_closed else "<") + _num(iv.hi))
-    return ",".join(parts)
-
-
-def _limit_text(hull: dict[str, Interval]) -> str:
-    if not hull:
-        return ""
-    if len(hull) == 1:
-        return _bounds_text(next(iter(hull.values())))
-    return " " + ", ".join(f"{a}{_bounds_text(iv)}" for a, iv in sorted(hull.items()))
-
-
-def _limit_condition(hull: dict[str, Interval]) -> Condition | None:
-    return Condition.of(hull) if hull else None
-
-
-def _targets(grants: Iterable[Grant]) -> tuple[str, ...]:
-    return tuple(sorted({t for g in grants for t in g.targets}))
-
-
-def _conditions(grants: Iterable[Grant]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(g.condition.describe() for g in grants))
-
-
-def _cell(column: str, marks: list[Mark]) -> Cell:
-    notes = "; ".join(f"{m.kind}: {' or '.join(m.conditions)}" for m in marks if m.partial and m.conditions)
-    return Cell(
-        column=column,
-        kinds=tuple(m.kind for m in marks),
-        text=" · ".join(m.text for m in marks),
-        notes=notes,
-        marks=tuple(marks),
-    )
-
-
 def _state_mark(ix: _Indexes, idx: WorkflowIndex, state: str, role: str, kind: Kind) -> Mark | None:
     wid = idx.workflow.id
     covered, grants = _coverage(idx, kind, role, state)
     if covered == NONE:
         return None
     letter = KIND_LETTER[kind]
-    targets = _targets(grants) if kind is not Kind.HANDLE else ()
+    targets = targets_of(grants) if kind is not Kind.HANDLE else ()
     if covered == ALL:
         return Mark(letter, targets=targets)
-    hull = _limit_hull(ix.ruleset, grants)
-    partial = not ix.all_covered(wid, grants, _limit_condition(hull))
-    return Mark(letter, _limit_text(hull), partial, targets, _conditions(grants) if partial else ())
+    hull = limit_hull(ix.ruleset, grants)
+    partial = not ix.all_covered(wid, grants, limit_condition(hull))
+    return Mark(letter, limit_text(hull), partial, targets, conditions_of(grants) if partial else ())
 
 
 def _category_grants(ix: _Indexes, cat_cond: Condition, wid: str, kind: Kind, role: str, state: str) -> list[Grant]:
@@ -345,8 +192,8 @@ def _category_mark(
     if not where:
         return None
     relevant = [grants[key] for key in sorted(grants)]
-    hull = _limit_hull(ix.ruleset, relevant)
-    limit = _limit_condition(hull)
+    hull = limit_hull(ix.ruleset, relevant)
+    limit = limit_condition(hull)
     within = cat_cond if limit is None else cat_cond.conjoin(limit)
     partial = any(
         not ix.all_covered(w, [g for g, _ in ix.an.index.workflow(w).role_state_grants[(role, kind, s)]], within)
@@ -365,8 +212,8 @@ def _category_mark(
             places = "; ".join(w + ": " + ", ".join(ss) for w, ss in per_wf.items())
             parts.append(f"{cond} ({places})")
         conditions = tuple(parts)
-    targets = _targets(relevant) if kind is not Kind.HANDLE else ()
-    return Mark(KIND_LETTER[kind], _limit_text(hull), partial, targets, conditions)
+    targets = targets_of(relevant) if kind is not Kind.HANDLE else ()
+    return Mark(KIND_LETTER[kind], limit_text(hull), partial, targets, conditions)
 
 
 def _state_flags(findings: Sequence[Diagnostic]) -> dict[tuple[str, str], set[str]]:
@@ -481,7 +328,7 @@ def build_matrix(
                         if rid in acting
                         else []
                     )
-                    cells[rid] = _cell(cid, marks) if marks else empty
+                    cells[rid] = make_cell(cid, marks) if marks else empty
                 per_column.append(cells)
                 analysis.report(Step("matrix", len(columns), total))
     else:
@@ -508,7 +355,7 @@ def build_matrix(
             cells = {}
             for rid in role_ids:
                 marks = [m for kind in KINDS if (m := _category_mark(ix, cat_cond, states, rid, kind)) is not None]
-                cells[rid] = _cell(cid, marks) if marks else empty
+                cells[rid] = make_cell(cid, marks) if marks else empty
             per_column.append(cells)
             analysis.report(Step("matrix", len(columns), len(values)))
 
@@ -524,5 +371,5 @@ def build_matrix(
                 cells=tuple(col[rid] for col in per_column),
             )
         )
-    title = _T["title_state" if by == "state" else "title_category"][_lang(lang)]
+    title = matrix_title(by, lang)
     return Matrix(by, lang, tuple(columns), tuple(rows), title)

@@ -11,13 +11,11 @@ import csv
 import html
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from .matrix_model import Column, Mark, Matrix, Row
 from .render.diagrams import DUP_FILL, DUP_LINE, GAP_FILL, GAP_LINE
 from .reports.markdown import escape_cell
-
-if TYPE_CHECKING:
-    from .matrix import Column, Mark, Matrix, Row
 
 MATRIX_VERSION = 1
 
@@ -42,6 +40,11 @@ _T: dict[str, dict[str, str]] = {
 
 def _lang(lang: str) -> str:
     return "zh" if lang == "zh" else "en"
+
+
+def matrix_title(by: str, lang: str) -> str:
+    """The title of a matrix laid out ``by`` state or category, in ``lang``."""
+    return _T["title_state" if by == "state" else "title_category"][_lang(lang)]
 
 
 def _status_word(c: Column) -> str:
