@@ -302,7 +302,8 @@ def build_matrix(
     role_ids = sorted(rs.roles)
     wf_ids = sorted(rs.workflows)
     columns: list[Column] = []
-    per_column: list[dict[str, Cell]] = []  # role -> cell
+    empties: list[Cell] = []  # per column: the cell of every role that holds nothing there
+    filled: dict[str, dict[int, Cell]] = {}  # role -> {column number: its cell}
 
     if by == "state":
         flags = _state_flags(found)
@@ -320,16 +321,11 @@ def build_matrix(
                 columns.append(
                     Column(cid, f"{group} / {state_name}", _flag_tuple(flags.get((wid, sid))), wid, sid, None, group)
                 )
-                empty = Cell(cid)  # shared by every role that holds nothing here
-                cells: dict[str, Cell] = {}
-                for rid in role_ids:
-                    marks = (
-                        [m for kind in KINDS if (m := _state_mark(ix, idx, sid, rid, kind)) is not None]
-                        if rid in acting
-                        else []
-                    )
-                    cells[rid] = make_cell(cid, marks) if marks else empty
-                per_column.append(cells)
+                empties.append(Cell(cid))
+                for rid in sorted(acting):
+                    marks = [m for kind in KINDS if (m := _state_mark(ix, idx, sid, rid, kind)) is not None]
+                    if marks:
+                        filled.setdefault(rid, {})[len(columns) - 1] = make_cell(cid, marks)
                 analysis.report(Step("matrix", len(columns), total))
     else:
         problem = category_attribute_error(rs)
@@ -351,25 +347,21 @@ def build_matrix(
                 for sid, st in rs.workflows[wid].states.items()
                 if not st.final
             ]
-            empty = Cell(cid)
-            cells = {}
+            empties.append(Cell(cid))
             for rid in role_ids:
                 marks = [m for kind in KINDS if (m := _category_mark(ix, cat_cond, states, rid, kind)) is not None]
-                cells[rid] = make_cell(cid, marks) if marks else empty
-            per_column.append(cells)
+                if marks:
+                    filled.setdefault(rid, {})[len(columns) - 1] = make_cell(cid, marks)
             analysis.report(Step("matrix", len(columns), len(values)))
 
     rows = []
     for rid in role_ids:
         role = rs.roles[rid]
+        cells = list(empties)
+        for i, cell in filled.get(rid, {}).items():
+            cells[i] = cell
         rows.append(
-            Row(
-                role=rid,
-                name=role.name.get(lang),
-                name_en=role.name.en,
-                name_zh=role.name.zh,
-                cells=tuple(col[rid] for col in per_column),
-            )
+            Row(role=rid, name=role.name.get(lang), name_en=role.name.en, name_zh=role.name.zh, cells=tuple(cells))
         )
     title = matrix_title(by, lang)
     return Matrix(by, lang, tuple(columns), tuple(rows), title)

@@ -285,3 +285,31 @@ def render_html(m: Matrix, standalone: bool = True) -> str:
         "@media print { body { margin: 0; } .re-matrix { font-size: 9px; } }\n"
         f"{MATRIX_CSS}</style>\n</head>\n<body>\n<h1>{e(m.title)}</h1>\n{fragment}\n</body>\n</html>\n"
     )
+
+
+def split_by_workflow(m: Matrix) -> list[Matrix]:
+    """A matrix by state cut into one table per workflow, each with only the roles that
+    hold some right in that workflow.
+
+    A large organisation's full table (a thousand roles by three thousand steps) is
+    mostly empty and too big to read or to embed in a page; cut this way, every cell
+    that says something is still there.
+    """
+    where: dict[str | None, list[int]] = {}
+    for i, c in enumerate(m.columns):
+        where.setdefault(c.workflow, []).append(i)
+    wf_of = [c.workflow for c in m.columns]
+    acting: dict[str | None, list[Row]] = {}
+    for row in m.rows:
+        seen: set[str | None] = set()
+        for i, cell in enumerate(row.cells):
+            if cell.kinds and wf_of[i] not in seen:
+                seen.add(wf_of[i])
+                acting.setdefault(wf_of[i], []).append(row)
+    out = []
+    for wid, cols in where.items():
+        rows = tuple(
+            Row(r.role, r.name, r.name_en, r.name_zh, tuple(r.cells[i] for i in cols)) for r in acting.get(wid, ())
+        )
+        out.append(Matrix(m.by, m.lang, tuple(m.columns[i] for i in cols), rows, m.title))
+    return out
