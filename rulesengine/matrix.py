@@ -31,7 +31,7 @@ from typing import Any
 from .analysis.context import Analysis, Step
 from .analysis.explore import EventKind
 from .analysis.index import PermissionIndex, WorkflowIndex
-from .analysis.partition import build_space
+from .analysis.partition import build_space, satisfiable
 from .conditions import Condition, ValueSet
 from .diagnostics import Diagnostic
 from .matrix_model import (
@@ -95,6 +95,8 @@ class _Indexes:
         self.ruleset = an.ruleset
         self._cache: dict[Condition | None, PermissionIndex] = {None: an.index}
         self._covers: dict[tuple[str, tuple[Condition, ...], Condition | None], tuple[int, ...]] = {}
+        self._boxes: dict[Condition, bool] = {}
+        self._values: dict[tuple[str, Any], bool] = {}
 
     def restricted(self, extra: Condition | None) -> Condition | None:
         """The analysis' own restriction narrowed by ``extra``."""
@@ -131,11 +133,18 @@ class _Indexes:
 
     def ever(self, wid: str, grant: Grant, extra: Condition | None) -> bool:
         """Some ticket of ``wid`` that satisfies ``extra`` falls under ``grant``."""
-        return any(self.signatures(wid, (grant.condition,), extra))
+        return self.applies(wid, extra, grant.condition)
 
-    def applies(self, wid: str, extra: Condition | None) -> bool:
-        """Some ticket of ``wid`` satisfies ``extra``."""
-        return bool(self.signatures(wid, (), extra))
+    def applies(self, wid: str, extra: Condition | None, also: Condition | None = None) -> bool:
+        """Some ticket of ``wid`` satisfies ``extra`` (and ``also``)."""
+        box = self.ruleset.workflows[wid].applies_when
+        for more in (self.restricted(extra), also):
+            if more is not None:
+                box = box.conjoin(more)
+        got = self._boxes.get(box)
+        if got is None:
+            got = self._boxes[box] = satisfiable(self.ruleset, box, self._values)
+        return got
 
 
 def _coverage(idx: WorkflowIndex, kind: Kind, role: str, state: str) -> tuple[int, list[Grant]]:
@@ -177,10 +186,26 @@ def _category_grants(ix: _Indexes, cat_cond: Condition, wid: str, kind: Kind, ro
     return [got[key] for key in sorted(got)]
 
 
+def _granted_cells(an: Analysis, wf_ids: Sequence[str]) -> dict[tuple[str, Kind], list[tuple[str, str]]]:
+    """Per (role, kind): the non-final (workflow, state) cells some grant of it names, in
+    column order — the only cells a category column has to ask about for that role."""
+    out: dict[tuple[str, Kind], list[tuple[str, str]]] = {}
+    for wid in wf_ids:
+        at: dict[str, list[tuple[str, Kind]]] = {}
+        for role, kind, state in an.index.workflow(wid).role_state_grants:
+            at.setdefault(state, []).append((role, kind))
+        for sid, st in an.ruleset.workflows[wid].states.items():
+            if not st.final:
+                for key in at.get(sid, ()):
+                    out.setdefault(key, []).append((wid, sid))
+    return out
+
+
 def _category_mark(
     ix: _Indexes, cat_cond: Condition, cells: Sequence[tuple[str, str]], role: str, kind: Kind
 ) -> Mark | None:
-    """``role``'s ``kind`` over the tickets of one category, across every (workflow, state)."""
+    """``role``'s ``kind`` over the tickets of one category, across the (workflow, state)
+    cells of the category where a grant of the role names the cell."""
     where: list[tuple[str, str]] = []
     grants: dict[tuple[str, str, int], Grant] = {}
     for wid, state in cells:
@@ -334,22 +359,22 @@ def build_matrix(
         attr = rs.attributes[CATEGORY]
         values = list(attr.values)
         cflags = _category_flags(ix, found, values)
+        granted = _granted_cells(analysis, wf_ids)
         for value in values:
             cid = str(value)
             vname = attr.value_names.get(cid)
             label = vname.get(lang) if vname is not None else cid
             columns.append(Column(cid, label, _flag_tuple(cflags.get(value)), None, None, cid, None))
             cat_cond = Condition.of({CATEGORY: ValueSet(frozenset({value}))})
-            states = [
-                (wid, sid)
-                for wid in wf_ids
-                if ix.applies(wid, cat_cond)
-                for sid, st in rs.workflows[wid].states.items()
-                if not st.final
-            ]
+            applicable = {wid for wid in wf_ids if ix.applies(wid, cat_cond)}
             empties.append(Cell(cid))
             for rid in role_ids:
-                marks = [m for kind in KINDS if (m := _category_mark(ix, cat_cond, states, rid, kind)) is not None]
+                marks = [
+                    m
+                    for kind in KINDS
+                    if (mine := [c for c in granted.get((rid, kind), ()) if c[0] in applicable])
+                    and (m := _category_mark(ix, cat_cond, mine, rid, kind)) is not None
+                ]
                 if marks:
                     filled.setdefault(rid, {})[len(columns) - 1] = make_cell(cid, marks)
             analysis.report(Step("matrix", len(columns), len(values)))

@@ -11,10 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from rulesengine.analysis.context import Analysis, Options
 from rulesengine.analysis.explore import ClassRun
 from rulesengine.analysis.index import PermissionIndex
+from rulesengine.analysis.partition import build_space, satisfiable
 from rulesengine.check import run_check
 from rulesengine.compiler import compile_files
+from rulesengine.conditions import Condition
 from rulesengine.model import Kind, Ownership
-from tests.rulegen import concrete_tickets, rules_dirs, shared_rules_dirs
+from tests.rulegen import concrete_tickets, conditions, rules_dirs, shared_rules_dirs
 
 
 def findings(files: dict[str, str]) -> list[tuple[Any, ...]]:
@@ -186,3 +188,28 @@ def test_shared_runs_give_exactly_the_findings_of_separate_runs(files: dict[str,
 @given(rules_dirs())
 def test_shared_runs_on_one_workflow(files: dict[str, str]) -> None:
     assert_sharing_changes_nothing(compile_files(files).ruleset)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules_dirs(), conditions(), conditions())
+def test_satisfiable_is_whether_the_partition_finds_a_class(
+    files: dict[str, str], first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    rs = compile_files(files).ruleset
+    wf = rs.workflows["w"]
+    # conditions as the compiler builds them, from the `when` of a throwaway grant
+    grants = (
+        compile_files(
+            {
+                **files,
+                "roles/z.yaml": yaml.safe_dump(
+                    {"id": "z", "name": {"en": "Z"}, "handle": [{"when": first}, {"when": second}]}
+                ),
+            }
+        )
+        .ruleset.roles["z"]
+        .grants
+    )
+    box: Condition = grants[0].condition.conjoin(grants[1].condition)
+    space = build_space(rs, wf, [], box)
+    assert satisfiable(rs, wf.applies_when.conjoin(box)) == bool(space.classes)

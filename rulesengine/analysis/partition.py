@@ -216,6 +216,36 @@ def build_space(
     )
 
 
+def satisfiable(ruleset: Ruleset, cond: Condition, memo: dict[tuple[str, Constraint], bool] | None = None) -> bool:
+    """Some ticket satisfies ``cond``: exactly when :func:`build_space` restricted to it
+    would find a class, without building one.
+
+    A condition is a box, one constraint per attribute, so it holds for some ticket when
+    every attribute has a value inside its constraint (a whole number, for integers).
+    ``memo`` remembers the answer per (attribute, constraint) across calls.
+    """
+    for a, c in cond.tests:
+        key = (a, c)
+        got = memo.get(key) if memo is not None else None
+        if got is None:
+            got = _has_value(ruleset, a, c)
+            if memo is not None:
+                memo[key] = got
+        if not got:
+            return False
+    return True
+
+
+def _has_value(ruleset: Ruleset, a: str, c: Constraint) -> bool:
+    attr = ruleset.attributes.get(a)
+    if attr is None:
+        return True  # build_space ignores attributes the ruleset does not define
+    dom = _domain(attr, c)
+    if isinstance(dom, Interval):
+        return not dom.empty and bool(_segments(attr, dom, []))
+    return bool(dom)
+
+
 def _nonempty(dom: list[Any] | Interval) -> bool:
     return not dom.empty if isinstance(dom, Interval) else bool(dom)
 
