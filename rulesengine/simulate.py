@@ -80,45 +80,71 @@ def shortest_path(idx: WorkflowIndex, run: ClassRun) -> PathSummary | None:
 
 
 def longest_path(idx: WorkflowIndex, run: ClassRun) -> tuple[PathSummary | None, bool]:
-    """Longest simple path to a final state; the flag says the search hit its budget."""
+    """Longest simple path to a final state; the flag says the search hit its budget.
+
+    A depth-first search over every simple path, stopped after :data:`LONGEST_BUDGET`
+    steps.  It runs on situation numbers and flat lists rather than the situations
+    themselves — the same walk in the same order, several times cheaper per step, which
+    matters because a large centre has thousands of flows and some use the whole budget.
+    """
     finals = set(idx.workflow.final_states)
-    succ = run.successors()
-    best: list[tuple[Situation, Move, Situation]] | None = None
+    sits = list(run.parent)
+    pos = {s: i for i, s in enumerate(sits)}
+    succ: list[list[tuple[Move, int]]] = [[] for _ in sits]
+    for a, m, b in run.edges:  # in edge order, as run.successors() lists them
+        succ[pos[a]].append((m, pos[b]))
+    final = [s.state in finals for s in sits]
+    best: list[tuple[int, Move, int]] | None = None
     best_start: Situation | None = None
+
+    def summary() -> PathSummary | None:
+        if best is None or best_start is None:
+            return None
+        return _summarise(best_start, [(sits[a], m, sits[b]) for a, m, b in best])
+
     budget = LONGEST_BUDGET
     for start in run.starts:
-        stack = [(start, iter(succ.get(start, ())))]
-        path: list[tuple[Situation, Move, Situation]] = []
-        on_path = {start}
-        while stack:
+        first = pos[start]
+        nodes = [first]
+        todo = [iter(succ[first])]
+        path: list[tuple[int, Move, int]] = []
+        on_path = [False] * len(sits)
+        on_path[first] = True
+        while todo:
             budget -= 1
             if budget <= 0:
-                return (_summarise(best_start, best) if best_start is not None and best is not None else None), True
-            node, it = stack[-1]
-            pair = next(it, None)
+                return summary(), True
+            pair = next(todo[-1], None)
             if pair is None:
-                stack.pop()
-                on_path.discard(node)
+                todo.pop()
+                on_path[nodes.pop()] = False
                 if path:
                     path.pop()
                 continue
             m, nxt = pair
-            if nxt in on_path:
+            if on_path[nxt]:
                 continue
-            if nxt.state in finals:
+            if final[nxt]:
                 if best is None or len(path) + 1 > len(best):
-                    best, best_start = [*path, (node, m, nxt)], start
+                    best, best_start = [*path, (nodes[-1], m, nxt)], start
                 continue
-            path.append((node, m, nxt))
-            on_path.add(nxt)
-            stack.append((nxt, iter(succ.get(nxt, ()))))
-    if best is None or best_start is None:
-        return None, False
-    return _summarise(best_start, best), False
+            path.append((nodes[-1], m, nxt))
+            on_path[nxt] = True
+            nodes.append(nxt)
+            todo.append(iter(succ[nxt]))
+    return summary(), False
 
 
-def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
-    """How the tickets of ``run``'s class travel (and of every class sharing its graph)."""
+Memo = dict[Any, Any]
+
+
+def class_report(an: Analysis, wid: str, run: ClassRun, memo: Memo | None = None) -> dict[str, Any]:
+    """How the tickets of ``run``'s class travel (and of every class sharing its graph).
+
+    ``memo`` keeps the longest paths found: graphs that differ only in the problems they
+    record (not in their moves) have the same longest path, and its search is the
+    expensive part.
+    """
     idx = an.index.workflow(wid)
     owners: dict[str, list[str]] = {}
     for sit in run.parent:
@@ -127,8 +153,16 @@ def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
             if sit.owner not in owners[sit.state]:
                 owners[sit.state].append(sit.owner)
     short = shortest_path(idx, run)
-    long_, truncated = longest_path(idx, run)
-    chain = longest_chain(run, ESCALATIONS)
+    if memo is None:
+        long_, truncated = longest_path(idx, run)
+    else:
+        paths = memo.setdefault("longest", {})
+        key = (wid, tuple(run.starts), tuple([(a, id(m), b) for a, m, b in run.edges]))
+        got = paths.get(key)
+        if got is None:
+            got = paths[key] = longest_path(idx, run)
+        long_, truncated = got
+    chain = longest_chain(run, ESCALATIONS, memo.setdefault("chain", {}) if memo is not None else None)
     return {
         "ticket": dict(idx.ticket(run.k)),
         "situations": len(run.parent),
@@ -141,11 +175,11 @@ def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
     }
 
 
-def flow_report(an: Analysis, wid: str, group: RunGroup) -> dict[str, Any]:
+def flow_report(an: Analysis, wid: str, group: RunGroup, memo: Memo | None = None) -> dict[str, Any]:
     """One distinct flow: its summary, the first of its ticket classes as ``ticket`` and
     all of them under ``tickets``."""
     idx = an.index.workflow(wid)
-    doc = class_report(an, wid, an.runs[wid].run_of(group.first))
+    doc = class_report(an, wid, an.runs[wid].run_of(group.first), memo)
     doc["ticket_classes"] = len(group)
     doc["tickets"] = [dict(idx.ticket(k)) for k in group.classes]
     return doc
@@ -162,10 +196,11 @@ def simulate(an: Analysis) -> dict[str, Any]:
     runs = an.runs
     total = sum(len(w.groups) for w in runs.values())
     done = 0
+    memo: Memo = {}
     for wid, wrun in runs.items():
         flows = []
         for group in wrun.groups:
-            flows.append(flow_report(an, wid, group))
+            flows.append(flow_report(an, wid, group, memo))
             done += 1
             if done % 100 == 0:
                 an.report(Step("simulate", done, total))
