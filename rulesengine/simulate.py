@@ -105,9 +105,9 @@ def longest_path(idx: WorkflowIndex, run: ClassRun) -> tuple[PathSummary | None,
     budget = LONGEST_BUDGET
     for start in run.starts:
         first = pos[start]
-        nodes = [first]
+        nodes = [first]  # the path: nodes[i] --moves[i]--> nodes[i + 1]
+        moves: list[Move] = []
         todo = [iter(succ[first])]
-        path: list[tuple[int, Move, int]] = []
         on_path = [False] * len(sits)
         on_path[first] = True
         while todo:
@@ -118,17 +118,18 @@ def longest_path(idx: WorkflowIndex, run: ClassRun) -> tuple[PathSummary | None,
             if pair is None:
                 todo.pop()
                 on_path[nodes.pop()] = False
-                if path:
-                    path.pop()
+                if moves:
+                    moves.pop()
                 continue
             m, nxt = pair
             if on_path[nxt]:
                 continue
             if final[nxt]:
-                if best is None or len(path) + 1 > len(best):
-                    best, best_start = [*path, (nodes[-1], m, nxt)], start
+                if best is None or len(moves) + 1 > len(best):
+                    best = [*zip(nodes, moves, nodes[1:]), (nodes[-1], m, nxt)]
+                    best_start = start
                 continue
-            path.append((nodes[-1], m, nxt))
+            moves.append(m)
             on_path[nxt] = True
             nodes.append(nxt)
             todo.append(iter(succ[nxt]))
