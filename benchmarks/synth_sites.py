@@ -52,19 +52,9 @@ HUBS = {
 }
 L1_LIMITS = [200, 300, 500]
 
-STATES = {
-    "new": {"sla": "30m"},
-    "l1_working": {},
-    "waiting_customer": {"pause": True},
-    "l2_investigating": {},
-    "expert_review": {},
-    "approval": {"sla": "4h"},
-    "refunding": {},
-    "resolved": {},
-    "follow_up": {"required": True},
-    "closed": {"final": True},
-    "cancelled": {"final": True},
-}
+STATES = {"new": {"sla": "30m"}, "l1_working": {}, "waiting_customer": {"pause": True}, "l2_investigating": {}}
+STATES |= {"expert_review": {}, "approval": {"sla": "4h"}, "refunding": {}, "resolved": {}}
+STATES |= {"follow_up": {"required": True}, "closed": {"final": True}, "cancelled": {"final": True}}
 L1_STATES = ["new", "l1_working", "waiting_customer", "resolved", "follow_up"]
 L2 = "l2_investigating"
 
