@@ -52,7 +52,12 @@ HUBS = {
 }
 L1_LIMITS = [200, 300, 500]
 
-STATES = {"new": {"sla": "30m"}, "l1_working": {}, "waiting_customer": {"pause": True}, "l2_investigating": {}}
+STATES: dict[str, dict[str, Any]] = {
+    "new": {"sla": "30m"},
+    "l1_working": {},
+    "waiting_customer": {"pause": True},
+    "l2_investigating": {},
+}
 STATES |= {"expert_review": {}, "approval": {"sla": "4h"}, "refunding": {}, "resolved": {}}
 STATES |= {"follow_up": {"required": True}, "closed": {"final": True}, "cancelled": {"final": True}}
 L1_STATES = ["new", "l1_working", "waiting_customer", "resolved", "follow_up"]
@@ -73,18 +78,18 @@ def _dump(path: Path, data: dict[str, Any]) -> None:
 
 
 def _g(
-    w: list[str] | None, states: list[str] | None = None, when: Any = None, limit: int | None = None, **extra: Any
+    w: list[str] | None,
+    states: list[str] | None = None,
+    when: Any = None,
+    limit: int | None = None,
+    to: str | None = None,
+    to_roles: list[str] | None = None,
 ) -> dict[str, Any]:
-    """One grant: ``w`` the workflows (None: every one), then states, condition and amount limit."""
-    g: dict[str, Any] = {} if w is None else {"workflows": w}
-    if states is not None:
-        g["states"] = states
-    if when is not None:
-        g["when"] = when
-    if limit is not None:
-        g["limits"] = {"amount": limit}
-    g.update(extra)
-    return g
+    """One grant: ``w`` the workflows (None: every one), then states, condition, amount
+    limit, and the role an escalation goes ``to`` or the roles a transfer goes to."""
+    limits = None if limit is None else {"amount": limit}
+    g = {"workflows": w, "states": states, "when": when, "limits": limits, "to": to, "with": to_roles}
+    return {key: value for key, value in g.items() if value is not None}
 
 
 def _role(rid: str, en: str, zh: str, reports_to: str | None = None, **grants: Any) -> dict[str, Any]:
@@ -127,7 +132,7 @@ def _shared_roles(site_ids: list[str]) -> dict[str, dict[str, Any]]:
             "反欺诈中心",
             "director",
             handle=[_g(None, [L2, "approval"], {"category": fraud})],
-            coordinate=[_g([f"{s}_service"], [L2], **{"with": [f"{s}_l2_account"]}) for s in site_ids],
+            coordinate=[_g([f"{s}_service"], [L2], to_roles=[f"{s}_l2_account"]) for s in site_ids],
             escalate=[_g(None, ["approval"], to="director")],
         ),
     }
@@ -144,7 +149,7 @@ def _shared_roles(site_ids: list[str]) -> dict[str, dict[str, Any]]:
         )
     for pool, fams in POOLS.items():
         back = [
-            _g([f"{s}_service"], ["expert_review"], {"category": FAMILIES[f]}, **{"with": [f"{s}_l2_{f}"]})
+            _g([f"{s}_service"], ["expert_review"], {"category": FAMILIES[f]}, to_roles=[f"{s}_l2_{f}"])
             for s in site_ids
             for f in fams
         ]
@@ -172,7 +177,7 @@ def _site_roles(site: int, sites: int, defects: bool) -> dict[str, dict[str, Any
     def add(suffix: str, en: str, zh: str, reports_to: str, **grants: Any) -> None:
         roles[f"{s}_{suffix}"] = _role(f"{s}_{suffix}", f"{en} of site {site}", f"站点{site}{zh}", reports_to, **grants)
 
-    to_l2 = [_g(w, ["l1_working"], {"category": FAMILIES[f]}, **{"with": [f"{s}_l2_{f}"]}) for f in L2_FAMILIES]
+    to_l2 = [_g(w, ["l1_working"], {"category": FAMILIES[f]}, to_roles=[f"{s}_l2_{f}"]) for f in L2_FAMILIES]
     for g, langs in enumerate(groups):
         for kind, chans, zh in (("voice", VOICE, "语音"), ("digital", DIGITAL, "在线")):
             scope = {"channel": chans, "language": langs, "tier": NOT_PREMIUM}
@@ -193,7 +198,7 @@ def _site_roles(site: int, sites: int, defects: bool) -> dict[str, dict[str, Any
             f"二线{f}组",
             senior,
             handle=[_g(w, [L2, "refunding", "resolved"], cats), _g(w, ["approval"], cats, 1000)],
-            coordinate=[_g(w, [L2], **{"with": [POOL_OF[f]]})] if f in POOL_OF else [],
+            coordinate=[_g(w, [L2], to_roles=[POOL_OF[f]])] if f in POOL_OF else [],
             escalate=[_g(w, [L2, "approval"], to=senior)],
         )
     add(
@@ -229,7 +234,7 @@ def _site_roles(site: int, sites: int, defects: bool) -> dict[str, dict[str, Any
         "VIP客服",
         sup,
         handle=[_g(w, L1_STATES, premium), _g(w, ["approval"], premium, 2000)],
-        coordinate=[_g(w, ["l1_working"], premium, **{"with": ["global_vip_desk"]})],
+        coordinate=[_g(w, ["l1_working"], premium, to_roles=["global_vip_desk"])],
         escalate=[_g(w, ["l1_working", "approval"], to=sup)],
     )
     ent = {"tier": ["enterprise", "partner"]}
@@ -247,7 +252,7 @@ def _site_roles(site: int, sites: int, defects: bool) -> dict[str, dict[str, Any
         "反欺诈初审",
         sup,
         handle=[_g(w, [L2], {"category": FAMILIES["fraud"]}, 10000)],
-        coordinate=[_g(w, [L2], **{"with": ["fraud_desk"]})],
+        coordinate=[_g(w, [L2], to_roles=["fraud_desk"])],
     )
     add("callback", "Call-back team", "回访组", sup, handle=[_g(w, ["follow_up"], {"tier": NOT_PREMIUM})])
     money = {"category": FAMILIES["refund"] + FAMILIES["billing"]}
@@ -258,7 +263,7 @@ def _site_roles(site: int, sites: int, defects: bool) -> dict[str, dict[str, Any
         "派单员",
         sup,
         handle=[_g(w, ["new"], {"channel": ["email", "social"]})],
-        coordinate=[_g(w, ["new"], {"language": groups[g]}, **{"with": [f"{s}_l1_digital{g}"]}) for g in range(3)],
+        coordinate=[_g(w, ["new"], {"language": groups[g]}, to_roles=[f"{s}_l1_digital{g}"]) for g in range(3)],
     )
     add("qa", "QA inspector", "质检", sup)
     roles[f"{s}_qa"]["handles_tickets"] = False
