@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from . import diagnostics as d
-from .analysis.context import Analysis, Options
+from .analysis.context import Analysis, Options, Step
 from .diagnostics import Diagnostic, Location, Severity
 from .loader import Document
 from .model import Ruleset
@@ -135,8 +135,9 @@ def run_check(
     rules = all_rules() if rules is None else rules
     an = analysis or Analysis(ruleset, options or Options())
     findings: list[Diagnostic] = []
-    for r in rules:
+    for i, r in enumerate(rules):
         findings.extend(r.check(an))
+        an.report(Step("rules", i + 1, len(rules)))
     kept: list[Diagnostic] = []
     suppressed: list[tuple[Diagnostic, Suppression]] = []
     used: set[int] = set()

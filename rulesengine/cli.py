@@ -286,14 +286,15 @@ def _workflows(ruleset, wanted: list[str] | None) -> tuple[str, ...] | None:  # 
     return tuple(dict.fromkeys(wanted))
 
 
-def _analyse(directory: Path):  # type: ignore[no-untyped-def]
+def _analyse(directory: Path, progress=None):  # type: ignore[no-untyped-def]
     """Compile (exit 2 on errors) and run every rule; the drawing commands show the findings."""
+    from .analysis.context import Analysis
     from .check import check_ruleset
     from .report_text import text_lines
 
     result = _load_or_exit(directory)
     rs = result.ruleset
-    res = check_ruleset(rs, result.suppressions)
+    res = check_ruleset(rs, result.suppressions, analysis=Analysis(rs, progress=progress))
     if not res.ok:
         _print_lines(text_lines(res.invalid, directory), stderr=True)
         raise typer.Exit(EXIT_INVALID)
@@ -313,8 +314,9 @@ def check(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the HTML report's labels.")] = Lang.en,
 ) -> None:
     """Validate, then run every rule over the exhaustive flow simulation."""
-    from .analysis.context import Options
+    from .analysis.context import Analysis, Options
     from .check import SelectionError, check_ruleset, fails, select_rules
+    from .cli_progress import TerminalProgress, wanted
     from .diagnostics import sort_diagnostics, summary
     from .report_text import plural, text_lines
 
@@ -324,7 +326,18 @@ def check(
         _fail(str(exc), "`rulesengine rules` lists the rules")
     result = _load_or_exit(directory, format.value, output)
     rs = result.ruleset
-    res = check_ruleset(rs, result.suppressions, rules, Options(max_escalation_depth=max_escalation_depth))
+    options = Options(max_escalation_depth=max_escalation_depth)
+    with TerminalProgress(wanted(format.value, output)) as progress:
+        an = Analysis(rs, options, progress=progress)
+        res = check_ruleset(rs, result.suppressions, rules, options, an)
+        report = None
+        if res.ok and format is ReportFormat.html:
+            from .reports.html import render_html_report
+
+            findings = sort_diagnostics(list(result.diagnostics) + res.findings)
+            report = render_html_report(
+                res, rs, str(directory), lang=lang.value, findings=findings, fail_on=fail_on.value
+            )
     if not res.ok:
         _print_lines(text_lines(res.invalid, directory), stderr=True)
         raise typer.Exit(EXIT_INVALID)
@@ -353,13 +366,8 @@ def check(
             _write_output("\n".join(t for t, _ in lines) + "\n", output)
         else:
             _print_lines(lines)
-    elif format is ReportFormat.html:
-        from .reports.html import render_html_report
-
-        _write_output(
-            render_html_report(res, rs, str(directory), lang=lang.value, findings=findings, fail_on=fail_on.value),
-            output,
-        )
+    elif report is not None:
+        _write_output(report, output)
     else:
         _write_output(_render(format.value, findings, rules, directory, "rulesengine check", extra), output)
     raise typer.Exit(EXIT_FINDINGS if fails(findings, fail_on.value) else EXIT_OK)
@@ -377,6 +385,7 @@ def simulate(
 ) -> None:
     """Show the exhaustive flow simulation: paths, owners per step, hand-offs, escalation depth."""
     from .analysis.context import Analysis
+    from .cli_progress import TerminalProgress, wanted
     from .simulate import random_walks as walks
     from .simulate import simulate as run_sim
 
@@ -384,8 +393,9 @@ def simulate(
     rs = result.ruleset
     wids = _workflows(rs, workflow)
     _, restrict = _restrict(rs, set_)
-    an = Analysis(rs, restrict=restrict, workflows=wids)
-    doc = walks(an, random_walks, seed) if random_walks else run_sim(an)
+    with TerminalProgress(wanted(format.value, output)) as progress:
+        an = Analysis(rs, restrict=restrict, workflows=wids, progress=progress)
+        doc = walks(an, random_walks, seed) if random_walks else run_sim(an)
     if format is TextJson.json:
         _write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", output)
         raise typer.Exit(EXIT_OK)
@@ -570,20 +580,23 @@ def render(
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.en,
 ) -> None:
     """Draw each workflow (owners, permissions, findings overlaid) and the escalation chart."""
+    from .cli_progress import TerminalProgress, wanted
     from .render.output import RenderError, diagrams, render_files, write_all
 
-    rs, res = _analyse(directory)
-    wids = _workflows(rs, workflow)
-    an = res.analysis
-    formats = list(dict.fromkeys(f.value for f in (format or [RenderFormat.svg])))
-    try:
-        ds = diagrams(an, res.findings, wids, lang.value)
-        files: dict[str, bytes] = {}
-        for fmt in formats:
-            files.update(render_files(ds, fmt))
-        written = write_all(files, output)
-    except RenderError as exc:
-        _fail(str(exc), exc.help)
+    with TerminalProgress(wanted(None, output)) as progress:
+        rs, res = _analyse(directory, progress)
+        wids = _workflows(rs, workflow)
+        an = res.analysis
+        formats = list(dict.fromkeys(f.value for f in (format or [RenderFormat.svg])))
+        try:
+            ds = diagrams(an, res.findings, wids, lang.value)
+            files: dict[str, bytes] = {}
+            for fmt in formats:
+                files.update(render_files(ds, fmt, progress))
+            written = write_all(files, output)
+        except RenderError as exc:
+            progress.close()
+            _fail(str(exc), exc.help)
     _print_lines([(f"wrote {p}", None) for p in written])
     raise typer.Exit(EXIT_OK)
 
@@ -612,12 +625,15 @@ def matrix(
 ) -> None:
     """The responsibility matrix: who handles (H), coordinates (C), escalates (E) what, with limits."""
     from . import matrix as mx
+    from .cli_progress import TerminalProgress, wanted
 
-    _, res = _analyse(directory)
-    try:
-        m = mx.build_matrix(res.analysis, res.findings, by=by.value, lang=lang.value)
-    except ValueError as exc:
-        _fail(str(exc))
+    with TerminalProgress(wanted(format.value, output)) as progress:
+        _, res = _analyse(directory, progress)
+        try:
+            m = mx.build_matrix(res.analysis, res.findings, by=by.value, lang=lang.value)
+        except ValueError as exc:
+            progress.close()
+            _fail(str(exc))
     renderers = {
         MatrixFormat.markdown: mx.render_markdown,
         MatrixFormat.csv: mx.render_csv,

@@ -32,7 +32,9 @@ def simulation_text(doc: dict[str, Any], rs: Ruleset) -> list[Line]:
         out.append((f"{wf['id']} — {w.name.both()}: {wf['ticket_classes']} ticket classes", "bold"))
         for c in wf["classes"]:
             flag = f"  ! {', '.join(c['findings'])}" if c["findings"] else ""
-            out.append((f"  ticket {_ticket(c['ticket'])} ({c['situations']} situations){flag}", "cyan"))
+            n = c.get("ticket_classes", 1)
+            more = f" and {n - 1} more kinds of ticket that travel alike" if n > 1 else ""
+            out.append((f"  ticket {_ticket(c['ticket'])}{more} ({c['situations']} situations){flag}", "cyan"))
             owners = "; ".join(f"{s}: {', '.join(o)}" for s, o in c["owners"].items())
             out.append((f"    owners   {owners}", None))
             out.append((f"    shortest {_path(c['shortest'])}", None))

@@ -1,10 +1,13 @@
 """Summaries of the flow simulation: paths, hand-offs, escalation depth, random walks.
 
-``rulesengine simulate`` shows, per workflow and ticket class, how tickets actually
-travel: the shortest and the longest simple path from creation to a final state, the
-owners at every step, how many times the ticket changes hands and how deep escalations
-go.  Random walks give the distribution of those numbers when every possible move is
-equally likely — a rough picture of what a centre's logs would look like.
+``rulesengine simulate`` shows, per workflow, how tickets actually travel: the shortest
+and the longest simple path from creation to a final state, the owners at every step,
+how many times the ticket changes hands and how deep escalations go.  Ticket classes
+that travel exactly alike (they share one explored graph) are shown once, with every
+ticket class that travels that way: a large centre has thousands of classes but far
+fewer distinct flows, and each is summarised once.  Random walks give the distribution
+of those numbers when every possible move is equally likely — a rough picture of what a
+centre's logs would look like.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .analysis.context import Analysis
+from .analysis.context import Analysis, Step
 from .analysis.cycles import ESCALATIONS, longest_chain
-from .analysis.explore import ClassRun, Situation, bfs_path
+from .analysis.explore import ClassRun, RunGroup, Situation, bfs_path
 from .analysis.index import Move, MoveKind, WorkflowIndex
 
 LONGEST_BUDGET = 50_000
@@ -77,44 +80,72 @@ def shortest_path(idx: WorkflowIndex, run: ClassRun) -> PathSummary | None:
 
 
 def longest_path(idx: WorkflowIndex, run: ClassRun) -> tuple[PathSummary | None, bool]:
-    """Longest simple path to a final state; the flag says the search hit its budget."""
+    """Longest simple path to a final state; the flag says the search hit its budget.
+
+    A depth-first search over every simple path, stopped after :data:`LONGEST_BUDGET`
+    steps.  It runs on situation numbers and flat lists rather than the situations
+    themselves — the same walk in the same order, several times cheaper per step, which
+    matters because a large centre has thousands of flows and some use the whole budget.
+    """
     finals = set(idx.workflow.final_states)
-    succ = run.successors()
-    best: list[tuple[Situation, Move, Situation]] | None = None
+    sits = list(run.parent)
+    pos = {s: i for i, s in enumerate(sits)}
+    succ: list[list[tuple[Move, int]]] = [[] for _ in sits]
+    for a, m, b in run.edges:  # in edge order, as run.successors() lists them
+        succ[pos[a]].append((m, pos[b]))
+    final = [s.state in finals for s in sits]
+    best: list[tuple[int, Move, int]] | None = None
     best_start: Situation | None = None
+
+    def summary() -> PathSummary | None:
+        if best is None or best_start is None:
+            return None
+        return _summarise(best_start, [(sits[a], m, sits[b]) for a, m, b in best])
+
     budget = LONGEST_BUDGET
     for start in run.starts:
-        stack = [(start, iter(succ.get(start, ())))]
-        path: list[tuple[Situation, Move, Situation]] = []
-        on_path = {start}
-        while stack:
+        first = pos[start]
+        nodes = [first]  # the path: nodes[i] --moves[i]--> nodes[i + 1]
+        moves: list[Move] = []
+        todo = [iter(succ[first])]
+        on_path = [False] * len(sits)
+        on_path[first] = True
+        while todo:
             budget -= 1
             if budget <= 0:
-                return (_summarise(best_start, best) if best_start is not None and best is not None else None), True
-            node, it = stack[-1]
-            pair = next(it, None)
+                return summary(), True
+            pair = next(todo[-1], None)
             if pair is None:
-                stack.pop()
-                on_path.discard(node)
-                if path:
-                    path.pop()
+                todo.pop()
+                on_path[nodes.pop()] = False
+                if moves:
+                    moves.pop()
                 continue
             m, nxt = pair
-            if nxt in on_path:
+            if on_path[nxt]:
                 continue
-            if nxt.state in finals:
-                if best is None or len(path) + 1 > len(best):
-                    best, best_start = [*path, (node, m, nxt)], start
+            if final[nxt]:
+                if best is None or len(moves) + 1 > len(best):
+                    best = [*zip(nodes, moves, nodes[1:]), (nodes[-1], m, nxt)]
+                    best_start = start
                 continue
-            path.append((node, m, nxt))
-            on_path.add(nxt)
-            stack.append((nxt, iter(succ.get(nxt, ()))))
-    if best is None or best_start is None:
-        return None, False
-    return _summarise(best_start, best), False
+            moves.append(m)
+            on_path[nxt] = True
+            nodes.append(nxt)
+            todo.append(iter(succ[nxt]))
+    return summary(), False
 
 
-def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
+Memo = dict[Any, Any]
+
+
+def class_report(an: Analysis, wid: str, run: ClassRun, memo: Memo | None = None) -> dict[str, Any]:
+    """How the tickets of ``run``'s class travel (and of every class sharing its graph).
+
+    ``memo`` keeps the longest paths found: graphs that differ only in the problems they
+    record (not in their moves) have the same longest path, and its search is the
+    expensive part.
+    """
     idx = an.index.workflow(wid)
     owners: dict[str, list[str]] = {}
     for sit in run.parent:
@@ -123,8 +154,16 @@ def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
             if sit.owner not in owners[sit.state]:
                 owners[sit.state].append(sit.owner)
     short = shortest_path(idx, run)
-    long_, truncated = longest_path(idx, run)
-    chain = longest_chain(run, ESCALATIONS)
+    if memo is None:
+        long_, truncated = longest_path(idx, run)
+    else:
+        paths = memo.setdefault("longest", {})
+        key = (wid, tuple(run.starts), tuple([(a, id(m), b) for a, m, b in run.edges]))
+        got = paths.get(key)
+        if got is None:
+            got = paths[key] = longest_path(idx, run)
+        long_, truncated = got
+    chain = longest_chain(run, ESCALATIONS, memo.setdefault("chain", {}) if memo is not None else None)
     return {
         "ticket": dict(idx.ticket(run.k)),
         "situations": len(run.parent),
@@ -137,19 +176,44 @@ def class_report(an: Analysis, wid: str, run: ClassRun) -> dict[str, Any]:
     }
 
 
+def flow_report(an: Analysis, wid: str, group: RunGroup, memo: Memo | None = None) -> dict[str, Any]:
+    """One distinct flow: its summary, the first of its ticket classes as ``ticket`` and
+    all of them under ``tickets``."""
+    idx = an.index.workflow(wid)
+    doc = class_report(an, wid, an.runs[wid].run_of(group.first), memo)
+    doc["ticket_classes"] = len(group)
+    doc["tickets"] = [dict(idx.ticket(k)) for k in group.classes]
+    return doc
+
+
 def simulate(an: Analysis) -> dict[str, Any]:
-    """The JSON document behind ``rulesengine simulate``."""
-    out: dict[str, Any] = {"version": 1, "workflows": []}
-    for wid, wrun in an.runs.items():
-        classes = [class_report(an, wid, run) for run in wrun]
+    """The JSON document behind ``rulesengine simulate``.
+
+    Per workflow, ``classes`` lists the distinct flows (ticket classes that travel
+    exactly alike are one entry, with all their tickets) and ``ticket_classes`` counts
+    the ticket classes.
+    """
+    out: dict[str, Any] = {"version": 2, "workflows": []}
+    runs = an.runs
+    total = sum(len(w.groups) for w in runs.values())
+    done = 0
+    memo: Memo = {}
+    for wid, wrun in runs.items():
+        flows = []
+        for group in wrun.groups:
+            flows.append(flow_report(an, wid, group, memo))
+            done += 1
+            if done % 100 == 0:
+                an.report(Step("simulate", done, total))
         out["workflows"].append(
             {
                 "id": wid,
                 "name": wrun.index.workflow.name.en,
-                "classes": classes,
-                "ticket_classes": len(classes),
+                "classes": flows,
+                "ticket_classes": len(wrun.classes),
             }
         )
+    an.report(Step("simulate", total, total))
     return out
 
 
@@ -180,12 +244,12 @@ def random_walks(an: Analysis, n: int, seed: int, workflows: Iterable[str] | Non
         handoffs: list[int] = []
         ended = {"final": 0, "stuck": 0, "limit": 0}
         finals = set(wrun.index.workflow.final_states)
-        succ_cache = {r.k: r.successors() for r in runs}
+        succ_cache = {id(g.run.parent): g.run.successors() for g in wrun.groups}
         for _ in range(n if runs else 0):
             run = rng.choice(runs)
             cur = rng.choice(run.starts)
             path: list[tuple[Situation, Move, Situation]] = []
-            succ = succ_cache[run.k]
+            succ = succ_cache[id(run.parent)]
             while cur.state not in finals and len(path) < WALK_LIMIT:
                 options = succ.get(cur, [])
                 if not options:

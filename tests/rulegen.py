@@ -141,3 +141,93 @@ def concrete_tickets() -> list[dict[str, Any]]:
         for a in amounts
         for u in (False, True)
     ]
+
+
+@st.composite
+def shared_rules_dirs(draw: st.DrawFn) -> dict[str, str]:
+    """{path: yaml text} of a valid rules directory with two workflows that share roles.
+
+    Roles hold grants in both workflows (no ``workflows:`` key) or in one, with
+    conditions, amount limits, transfers and escalations; both workflows have timers.
+    The shape of a centre whose desks serve several sites, kept small.
+    """
+    n_roles = draw(st.integers(2, 5))
+    roles = [f"r{i}" for i in range(n_roles)]
+    wids = ["w", "v"]
+    files = {"ticket.yaml": yaml.safe_dump(TICKET)}
+    states_of: dict[str, list[str]] = {}
+    for wid in wids:
+        n_states = draw(st.integers(2, 4))
+        states = [f"{wid}{i}" for i in range(n_states)]
+        states_of[wid] = states
+        wf_states: dict[str, Any] = {s: {} for s in states}
+        wf_states["done"] = {"final": True}
+        if draw(st.booleans()):
+            wf_states[draw(st.sampled_from(states[1:] or states))]["required"] = True
+        transitions = []
+        for i, s in enumerate(states):
+            nxt = states[i + 1] if i + 1 < n_states else "done"
+            transitions.append({"name": f"go{i}", "from": s, "to": nxt, "by": "handle"})
+        for j in range(draw(st.integers(1, 5))):
+            t: dict[str, Any] = {
+                "name": f"x{j}",
+                "from": draw(st.sampled_from(states)),
+                "to": draw(st.sampled_from([*states, "done"])),
+                "by": draw(st.sampled_from(["handle", "coordinate", "escalate"])),
+            }
+            if draw(st.integers(0, 2)) == 0:
+                t["when"] = draw(conditions())
+            transitions.append(t)
+        timers = []
+        for _ in range(draw(st.integers(1, 3))):
+            e: dict[str, Any] = {"in": draw(st.sampled_from(states)), "after": "5m", "to": draw(st.sampled_from(roles))}
+            if draw(st.booleans()):
+                e["goto"] = draw(st.sampled_from([*states, "done"]))
+            if draw(st.booleans()):
+                e["when"] = draw(conditions())
+            timers.append(e)
+        wf: dict[str, Any] = {
+            "id": wid,
+            "name": {"en": wid.upper(), "zh": "流程" + wid},
+            "initial": states[0],
+            "states": wf_states,
+            "transitions": transitions,
+            "escalations": timers,
+            # the two workflows split the tickets between them
+            "applies_when": {"urgent": wid == "w"},
+        }
+        if draw(st.booleans()):
+            wf["assign"] = draw(st.permutations(roles))
+        if draw(st.integers(0, 3)) == 0:
+            wf["ownership"] = "shared"
+        files[f"workflows/{wid}.yaml"] = yaml.safe_dump(wf, allow_unicode=True)
+    for r in roles:
+        role: dict[str, Any] = {"id": r, "name": {"en": r.upper(), "zh": "角色" + r}}
+        handle = []
+        for _ in range(draw(st.integers(1, 4))):
+            g: dict[str, Any] = {}
+            scope = draw(st.sampled_from(["both", *wids]))
+            if scope != "both":
+                g["workflows"] = [scope]
+                if draw(st.booleans()):
+                    g["states"] = draw(st.lists(st.sampled_from(states_of[scope]), min_size=1, unique=True))
+            cond = draw(conditions())
+            cond.pop("urgent", None)  # the workflows already split on it
+            if cond:
+                g["when"] = cond
+            if draw(st.integers(0, 2)) == 0:
+                g["limits"] = {"amount": draw(st.sampled_from(THRESHOLDS))}
+            handle.append(g)
+        role["handle"] = handle
+        others = [x for x in roles if x != r]
+        if draw(st.booleans()):
+            role["coordinate"] = [{"with": draw(st.lists(st.sampled_from(others), min_size=1, unique=True))}]
+        if draw(st.booleans()):
+            esc: dict[str, Any] = {"to": draw(st.sampled_from(others))}
+            cond = draw(conditions())
+            cond.pop("urgent", None)
+            if cond:
+                esc["when"] = cond
+            role["escalate"] = [esc]
+        files[f"roles/{r}.yaml"] = yaml.safe_dump(role, allow_unicode=True)
+    return files

@@ -8,12 +8,15 @@ from typing import Any
 import yaml
 from hypothesis import HealthCheck, given, settings
 
-from rulesengine.analysis.context import Analysis
+from rulesengine.analysis.context import Analysis, Options
+from rulesengine.analysis.explore import ClassRun
 from rulesengine.analysis.index import PermissionIndex
+from rulesengine.analysis.partition import build_space, satisfiable
 from rulesengine.check import run_check
 from rulesengine.compiler import compile_files
+from rulesengine.conditions import Condition
 from rulesengine.model import Kind, Ownership
-from tests.rulegen import concrete_tickets, rules_dirs
+from tests.rulegen import concrete_tickets, conditions, rules_dirs, shared_rules_dirs
 
 
 def findings(files: dict[str, str]) -> list[tuple[Any, ...]]:
@@ -154,3 +157,59 @@ def test_rule_file_and_key_order_do_not_change_the_result(files: dict[str, str])
     rng = random.Random(7)
     shuffled = {p: _shuffle_yaml(t, rng) for p, t in files.items()}
     assert findings(shuffled) == before
+
+
+def _graph(run: ClassRun) -> tuple[Any, ...]:
+    return (run.k, run.starts, list(run.parent.items()), run.edges, run.events)
+
+
+def assert_sharing_changes_nothing(rs: Any) -> None:
+    """Every class's run and every finding are those of the search without sharing."""
+    shared = Analysis(rs)
+    alone = Analysis(rs, Options(share_runs=False))
+    for wid in rs.workflows:
+        got, want = shared.runs[wid], alone.runs[wid]
+        assert [_graph(r) for r in got.classes] == [_graph(r) for r in want.classes]
+        assert sorted(k for g in got.groups for k in g.classes) == list(range(len(got.classes)))
+        for g in got.groups:  # a group's classes share one graph
+            assert all(_graph(got.run_of(k))[1:] == _graph(g.run)[1:] for k in g.classes)
+    assert run_check(rs, analysis=shared).findings == run_check(rs, analysis=alone).findings
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(shared_rules_dirs())
+def test_shared_runs_give_exactly_the_findings_of_separate_runs(files: dict[str, str]) -> None:
+    result = compile_files(files)
+    assert result.ok, [d.message for d in result.diagnostics]
+    assert_sharing_changes_nothing(result.ruleset)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules_dirs())
+def test_shared_runs_on_one_workflow(files: dict[str, str]) -> None:
+    assert_sharing_changes_nothing(compile_files(files).ruleset)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules_dirs(), conditions(), conditions())
+def test_satisfiable_is_whether_the_partition_finds_a_class(
+    files: dict[str, str], first: dict[str, Any], second: dict[str, Any]
+) -> None:
+    rs = compile_files(files).ruleset
+    wf = rs.workflows["w"]
+    # conditions as the compiler builds them, from the `when` of a throwaway grant
+    grants = (
+        compile_files(
+            {
+                **files,
+                "roles/z.yaml": yaml.safe_dump(
+                    {"id": "z", "name": {"en": "Z"}, "handle": [{"when": first}, {"when": second}]}
+                ),
+            }
+        )
+        .ruleset.roles["z"]
+        .grants
+    )
+    box: Condition = grants[0].condition.conjoin(grants[1].condition)
+    space = build_space(rs, wf, [], box)
+    assert satisfiable(rs, wf.applies_when.conjoin(box)) == bool(space.classes)

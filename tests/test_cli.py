@@ -174,6 +174,9 @@ def test_simulate_json_and_random() -> None:
     (wf,) = doc["workflows"]
     assert all(c["ticket"]["tier"] == "vip" for c in wf["classes"])
     assert wf["classes"][0]["shortest"]["events"] == ["start", "finish"]
+    # classes that travel alike are one entry listing all their tickets
+    assert sum(c["ticket_classes"] for c in wf["classes"]) == wf["ticket_classes"]
+    assert all(c["tickets"][0] == c["ticket"] and len(c["tickets"]) == c["ticket_classes"] for c in wf["classes"])
     code, out = run("simulate", str(MINI), "--random", "200", "--seed", "3", "--format", "json")
     doc = json.loads(out)
     w = doc["workflows"][0]

@@ -24,6 +24,7 @@ from rulesengine.compiler import load_rules
 from rulesengine.diagnostics import Diagnostic, Location, Severity
 from rulesengine.model import Ruleset
 from rulesengine.render import output
+from rulesengine.reports import html_figures
 from rulesengine.reports.html import inline_svg, render_html_report, render_html_validation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -320,3 +321,47 @@ def test_invalid_rules_page() -> None:
     assert "duplicate key `headcount`" in page and 'data-rule="RE006"' in page
     assert "roles/frontline_agent.yaml:10:1" in page
     assert "invalid rules" in page and 'id="diagrams"' not in page and "re-matrix" not in page.split("</style>")[1]
+
+
+# -- large organisations ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def centre() -> tuple[Ruleset, CheckResult]:
+    return _check(ROOT)
+
+
+def _finding_in(workflow: str, state: str) -> Diagnostic:
+    return Diagnostic("RE201", "ownership-gap", Severity.ERROR, "gap", workflow=workflow, state=state)
+
+
+def test_a_large_matrix_is_shown_per_workflow(
+    centre: tuple[Ruleset, CheckResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rs, res = centre
+    monkeypatch.setattr(html_figures, "MATRIX_CELLS", 10)
+    page = render_html_report(res, rs, "centre")
+    matrix = page[page.index('<section id="matrix">') :]
+    assert "rulesengine matrix centre --format csv --output matrix.csv" in matrix
+    assert matrix.count('<h3 id="matrix-') == len(rs.workflows)
+    assert matrix.count('<table class="re-matrix">') == len(rs.workflows)
+    assert "qa_inspector" not in matrix  # a role that acts nowhere has no row in any part
+    assert "<small>frontline_agent</small>" in matrix
+
+
+def test_many_workflows_draw_the_ones_with_findings(
+    centre: tuple[Ruleset, CheckResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rs, res = centre
+    monkeypatch.setattr(html_figures, "MAX_DIAGRAMS", 2)
+    page = render_html_report(res, rs, "centre", findings=[_finding_in("complaint", "received")])
+    assert 'data-diagram="complaint"' in page and 'data-diagram="after_sales"' not in page
+    assert "3 of the 4 workflows are not drawn here" in page
+    assert "rulesengine render centre --format svg --output diagrams" in page
+    assert 'href="#diagram-complaint"' in page  # the finding links to the diagram that is there
+
+
+def test_a_large_chart_is_left_to_render(centre: tuple[Ruleset, CheckResult], monkeypatch: pytest.MonkeyPatch) -> None:
+    rs, res = centre
+    monkeypatch.setattr(html_figures, "MAX_CHART_ROLES", 3)
+    page = render_html_report(res, rs, "centre")
+    assert 'data-diagram="roles"' not in page and 'data-diagram="complaint"' in page
+    assert "chart of the 10 roles is too large to draw here" in page

@@ -46,7 +46,7 @@ class Event:
     candidates: tuple[str, ...] = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class ClassRun:
     """The explored situation graph of one profile class of one workflow."""
 
@@ -78,17 +78,18 @@ class ClassRun:
         return out
 
 
-def explore_class(idx: WorkflowIndex, k: int, consulted: set[int] | None = None) -> ClassRun:
-    """Breadth-first exploration of class ``k`` of a workflow.
+def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
+    """Breadth-first exploration of class ``k`` of a workflow, on its own.
 
-    ``consulted`` collects the ids of every condition whose truth the search looked at;
-    another class that agrees with this one on all of them explores identically.
+    This is the definition of a class's run: the plain search, one move and one landing
+    at a time through :meth:`~.index.WorkflowIndex.moves` and
+    :meth:`~.index.WorkflowIndex.apply`.  The analysis explores with
+    :func:`~.sharing.explore_workflow`, which shares runs between classes; the tests hold
+    it to exactly what this function gives for every class.
     """
     run = ClassRun(k)
     wf = idx.workflow
     finals = idx.finals
-    assigned_at = {wf.initial}
-    covered: set[tuple[str, str]] = set()
     first = idx.arrive(k)
     if first.problem is not None:
         run.events.append(Event(EventKind(first.problem.value), wf.initial, None, None, first.candidates))
@@ -110,10 +111,6 @@ def explore_class(idx: WorkflowIndex, k: int, consulted: set[int] | None = None)
         events_before = len(events)
         for m in idx.moves(cur.state, cur.owner, k):
             out = idx.apply(m, k)
-            if out.fresh:
-                assigned_at.add(m.target)
-            elif m.target not in finals and m.new_owner is not None:
-                covered.add((m.new_owner, m.target))
             if out.problem is not None:
                 events.append(Event(EventKind(out.problem.value), m.target, cur, m, out.candidates))
             for owner in out.owners:
@@ -127,13 +124,6 @@ def explore_class(idx: WorkflowIndex, k: int, consulted: set[int] | None = None)
                     queue.append(nxt)
         if not progressed and len(events) == events_before and idx.has_exit(cur.state):
             events.append(Event(EventKind.STUCK, cur.state, cur, None))
-    if consulted is not None:
-        for st in assigned_at:
-            consulted |= idx.handle_conds(st)
-        for role, st in covered:
-            consulted |= idx.role_handle_conds(role, st)
-        for sit in run.parent:
-            consulted |= idx.moves_reads(sit.state, sit.owner)
     return run
 
 
@@ -175,37 +165,38 @@ def _has_exit_timer(idx: WorkflowIndex, state: str) -> bool:
     return any(state in e.states for e in idx.workflow.escalations)
 
 
+@dataclass(frozen=True, eq=False)
+class RunGroup:
+    """The ticket classes that share one explored situation graph.
+
+    Rules and summaries look at each distinct graph once and report it for all of its
+    classes: ``first`` is the lowest class index, ``smallest`` the class with the
+    smallest ticket (fewest attributes, then lowest index) — the example a finding shows.
+    """
+
+    run: ClassRun
+    classes: tuple[int, ...]
+    first: int
+    smallest: int
+
+    def __len__(self) -> int:
+        return len(self.classes)
+
+
 @dataclass
 class WorkflowRun:
+    """Every class's run of one workflow; classes that behave alike share one graph."""
+
     index: WorkflowIndex
     classes: list[ClassRun]
+    groups: list[RunGroup] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[ClassRun]:
         return iter(self.classes)
 
-
-def explore_workflow(idx: WorkflowIndex) -> WorkflowRun:
-    """Explore every class, reusing the run of an earlier class that behaves the same.
-
-    After exploring a class we know every condition its search consulted; a later class
-    whose signature agrees on those conditions makes exactly the same decisions, so its
-    situation graph is the same and is shared rather than searched again.
-    """
-    runs: list[ClassRun] = []
-    reps: list[tuple[frozenset[int], frozenset[int], ClassRun]] = []
-    for k in range(idx.class_count):
-        sig = idx.space.classes[k].signature
-        for consulted, projection, rep in reps:
-            if sig & consulted == projection:
-                runs.append(ClassRun(k, rep.starts, rep.parent, rep.edges, rep.events))
-                break
-        else:
-            seen: set[int] = set()
-            run = explore_class(idx, k, seen)
-            frozen = frozenset(seen)
-            reps.append((frozen, sig & frozen, run))
-            runs.append(run)
-    return WorkflowRun(idx, runs)
+    def run_of(self, k: int) -> ClassRun:
+        """The run of class ``k`` (its graph is shared with the rest of its group)."""
+        return self.classes[k]
 
 
 def trace_steps(

@@ -19,122 +19,29 @@ Semantics (DESIGN.md §1):
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 from ..conditions import Condition
-from ..diagnostics import Location
 from ..model import Grant, Kind, Ownership, Ruleset, Sla, TimedEscalation, Transition, Workflow
-from .partition import WorkflowSpace, build_space
+from .moves import Assignment, Move, MoveKind, Outcome, Problem, timer_event, timer_move
+from .partition import WorkflowSpace, bits_of, build_space, ids_of
 
-
-class MoveKind(str, enum.Enum):
-    """How a move is made: by the owner through one of its grants, or by a timer."""
-
-    HANDLE = "handle"
-    COORDINATE = "coordinate"
-    ESCALATE = "escalate"
-    TIMER = "timer"
-
-    @property
-    def is_escalation(self) -> bool:
-        return self in (MoveKind.ESCALATE, MoveKind.TIMER)
-
-
-class Problem(str, enum.Enum):
-    """What can go wrong when a move lands (the events the ownership rules report)."""
-
-    GAP = "gap"  # a fresh assignment finds no eligible role
-    DUPLICATE = "duplicate"  # several eligible roles, not settled, under `single`
-    INTO_GAP = "into-gap"  # a named new owner cannot handle the ticket where it lands
-
-
-@dataclass(frozen=True)
-class Move:
-    """One way a ticket can move on from a situation.
-
-    A transition is identified by its workflow and index (names may repeat); a timer by
-    its escalation.  :attr:`key` is the event id callers name it by.
-    """
-
-    kind: MoveKind
-    event: str
-    source: str
-    target: str
-    firer: str | None
-    new_owner: str | None  # None: the target state needs a fresh assignment
-    grant: Grant | None = None
-    transition: Transition | None = None
-    escalation: TimedEscalation | None = None
-
-    @property
-    def key(self) -> str:
-        """The event id: the transition's name, or ``timer:N`` for the N-th escalation."""
-        if self.escalation is not None:
-            return timer_event(self.escalation)
-        return self.event
-
-    @property
-    def location(self) -> Location | None:
-        if self.transition is not None and self.kind is MoveKind.HANDLE:
-            return self.transition.location
-        if self.escalation is not None:
-            return self.escalation.location
-        if self.grant is not None:
-            return self.grant.location
-        return self.transition.location if self.transition is not None else None
-
-    @property
-    def is_escalation(self) -> bool:
-        return self.kind.is_escalation
-
-
-def timer_move(e: TimedEscalation, state: str) -> Move:
-    """The move a timed escalation makes from ``state``: its role takes the ticket over."""
-    return Move(MoveKind.TIMER, f"after {e.delay_text}", state, e.goto or state, None, e.to, None, None, e)
-
-
-def timer_event(e: TimedEscalation) -> str:
-    """The event id of a timed escalation (timers have no names of their own)."""
-    return f"timer:{e.index}"
-
-
-@dataclass(frozen=True)
-class Assignment:
-    """Who gets a ticket arriving at a state without an owner covering it."""
-
-    candidates: tuple[str, ...]
-    owners: tuple[str, ...]  # the role(s) the ticket may end up with
-    settled: bool  # one owner chosen (single, or settled by the assign order)
-    duplicate: bool  # several candidates under `single` ownership, not settled
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Where a move (or the ticket's creation) leaves the ticket: the one transition function.
-
-    ``owners`` are the owners the ticket may have afterwards (empty when the move lands
-    in a gap); ``fresh`` says a fresh assignment chose them; ``problem`` names what the
-    ownership rules report about the landing.
-    """
-
-    state: str
-    owners: tuple[str, ...]
-    fresh: bool
-    problem: Problem | None = None
-    candidates: tuple[str, ...] = ()
-
-    @property
-    def lands(self) -> bool:
-        """The ticket reaches the state with an owner (or the state is final)."""
-        return self.problem not in (Problem.GAP, Problem.INTO_GAP)
-
+# the values of the transition function live in .moves; importable from here as before
+__all__ = [
+    "Assignment",
+    "Move",
+    "MoveKind",
+    "Outcome",
+    "PermissionIndex",
+    "Problem",
+    "WorkflowIndex",
+    "timer_event",
+    "timer_move",
+]
 
 _KINDS = tuple(Kind)
-_EMPTY: frozenset[int] = frozenset()
 
 
 class WorkflowIndex:
@@ -173,22 +80,42 @@ class WorkflowIndex:
                 for g, c in refs:
                     self.grant_cond[(g.role, g.kind.value, g.index)] = c
         self.space: WorkflowSpace = build_space(ruleset, workflow, list(conds), restrict)
-        self._eligible: dict[tuple[str, int], tuple[str, ...]] = {}
-        self._eligible_by_key: dict[tuple[str, frozenset[int]], tuple[str, ...]] = {}
-        self._moves_by_key: dict[tuple[str, str | None, frozenset[int]], tuple[Move, ...]] = {}
-        self._reads: dict[tuple[str, str | None], frozenset[int]] = {}
+        self._bits: list[int] = [c.bits for c in self.space.classes]
+        # Every answer below depends on a class only through the conditions it reads:
+        # classes that agree on those bits share the cached answer, so the caches grow
+        # with the number of distinct situations, not with the number of classes.
+        self._eligible_by_key: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._moves_by_key: dict[tuple[str, str | None, int], tuple[Move, ...]] = {}
+        # (state, owner) -> {conditions read: {class bits on them: (steps, conditions read)}}
+        self._step_tables: dict[
+            tuple[str, str | None], dict[int, dict[int, tuple[tuple[tuple[Move, Outcome], ...], int]]]
+        ] = {}
+        self._reads: dict[tuple[str, str | None], int] = {}
+        self._move_pool: dict[tuple[Any, ...], Move] = {}
+        self._step_reads: dict[tuple[str, str | None], int] = {}
         self._outgoing = {s: workflow.outgoing(s) for s in workflow.states}
         self.finals = frozenset(workflow.final_states)
         # once frozen (an engine has warmed every cache it needs), answers are computed
         # but never stored: the index is then read-only and safe to share between threads
         self.frozen = False
-        # Which conditions each cell's answers depend on: classes that agree on them
-        # share the answer, which makes exploring many classes cheap.
-        self._handle_conds = {s: frozenset(c for _, c in refs) for s, refs in self.grants[Kind.HANDLE].items()}
+        self._handle_mask = {s: bits_of(c for _, c in refs) for s, refs in self.grants[Kind.HANDLE].items()}
+        self._role_masks = {key: bits_of(c for _, c in refs) for key, refs in self.role_state_grants.items()}
+        # the targets a move from each state can land on (transitions and timers)
+        self._targets: dict[str, frozenset[str]] = {
+            s: frozenset(
+                [t.target for t in self._outgoing[s]] + [e.goto or s for e in workflow.escalations if s in e.states]
+            )
+            for s in workflow.states
+        }
 
     # -- basic questions -------------------------------------------------------------
     def sig(self, k: int) -> frozenset[int]:
+        """The ids of the conditions class ``k`` satisfies."""
         return self.space.classes[k].signature
+
+    def bits(self, k: int) -> int:
+        """The signature of class ``k`` as an integer bit set (bit i: condition i holds)."""
+        return self._bits[k]
 
     def ticket(self, k: int) -> Mapping[str, Any]:
         return self.space.classes[k].ticket
@@ -199,22 +126,21 @@ class WorkflowIndex:
 
     def eligible(self, state: str, k: int) -> tuple[str, ...]:
         """Roles whose handle grant covers (state, class k), sorted by id."""
-        key = (state, k)
-        got = self._eligible.get(key)
+        pkey = (state, self._bits[k] & self._handle_mask.get(state, 0))
+        got = self._eligible_by_key.get(pkey)
         if got is None:
-            sig = self.sig(k)
-            pkey = (state, sig & self._handle_conds.get(state, frozenset()))
-            got = self._eligible_by_key.get(pkey)
-            if got is None:
-                got = tuple(sorted({g.role for g, c in self.grants[Kind.HANDLE].get(state, ()) if c in sig}))
-                if not self.frozen:
-                    self._eligible_by_key[pkey] = got
+            bits = self._bits[k]
+            got = tuple(sorted({g.role for g, c in self.grants[Kind.HANDLE].get(state, ()) if bits >> c & 1}))
             if not self.frozen:
-                self._eligible[key] = got
+                self._eligible_by_key[pkey] = got
         return got
 
     def role_handle_conds(self, role: str, state: str) -> frozenset[int]:
-        return frozenset(c for _, c in self.role_state_grants.get((role, Kind.HANDLE, state), ()))
+        return ids_of(self.role_handle_mask(role, state))
+
+    def role_handle_mask(self, role: str, state: str) -> int:
+        """Conditions of ``role``'s handle grants at ``state``, as a bit set."""
+        return self._role_masks.get((role, Kind.HANDLE, state), 0)
 
     def has_exit(self, state: str) -> bool:
         """The state has a transition or a timer out (else it is a structural dead end)."""
@@ -222,31 +148,43 @@ class WorkflowIndex:
 
     def handle_conds(self, state: str) -> frozenset[int]:
         """Conditions of the handle grants at ``state`` (what eligibility there reads)."""
-        return self._handle_conds.get(state, _EMPTY)
+        return ids_of(self.handle_mask(state))
+
+    def handle_mask(self, state: str) -> int:
+        """:meth:`handle_conds` as a bit set."""
+        return self._handle_mask.get(state, 0)
 
     def moves_reads(self, state: str, owner: str | None) -> frozenset[int]:
-        got = self._reads.get((state, owner))
-        return got if got is not None else self._moves_reads(state, owner)
+        return ids_of(self.moves_mask(state, owner))
 
-    def _moves_reads(self, state: str, owner: str | None) -> frozenset[int]:
-        """The conditions :meth:`moves` consults for (state, owner)."""
-        key = (state, owner)
-        got = self._reads.get(key)
+    def moves_mask(self, state: str, owner: str | None) -> int:
+        """The conditions :meth:`moves` consults for (state, owner), as a bit set."""
+        got = self._reads.get((state, owner))
         if got is None:
-            ids: set[int] = set()
+            got = 0
             for t in self._outgoing[state]:
-                ids.add(self.transition_cond[t.index])
+                got |= 1 << self.transition_cond[t.index]
                 if owner is not None:
-                    ids.update(c for _, c in self.role_state_grants.get((owner, Kind.HANDLE, t.target), ()))
+                    got |= self._role_masks.get((owner, Kind.HANDLE, t.target), 0)
             for e in self.workflow.escalations:
                 if state in e.states:
-                    ids.add(self.escalation_cond[e.index])
+                    got |= 1 << self.escalation_cond[e.index]
             if owner is not None:
                 for kind in _KINDS:
-                    ids.update(c for _, c in self.role_state_grants.get((owner, kind, state), ()))
-            got = frozenset(ids)
+                    got |= self._role_masks.get((owner, kind, state), 0)
             if not self.frozen:
-                self._reads[key] = got
+                self._reads[(state, owner)] = got
+        return got
+
+    def steps_mask(self, state: str, owner: str | None) -> int:
+        """What :meth:`steps` consults: the moves, and eligibility wherever a move may land."""
+        got = self._step_reads.get((state, owner))
+        if got is None:
+            got = self.moves_mask(state, owner)
+            for target in self._targets[state]:
+                got |= self._handle_mask.get(target, 0)
+            if not self.frozen:
+                self._step_reads[(state, owner)] = got
         return got
 
     def covering(self, kind: Kind, role: str, state: str, k: int) -> list[Grant]:
@@ -254,24 +192,53 @@ class WorkflowIndex:
         refs = self.role_state_grants.get((role, kind, state))
         if not refs:
             return []
-        sig = self.sig(k)
-        return [g for g, c in refs if c in sig]
+        bits = self._bits[k]
+        return [g for g, c in refs if bits >> c & 1]
 
     def covers(self, role: str, state: str, k: int) -> bool:
         return role in self.eligible(state, k)
 
     def transition_enabled(self, t: Transition, k: int) -> bool:
-        return self.transition_cond[t.index] in self.sig(k)
+        return bool(self._bits[k] >> self.transition_cond[t.index] & 1)
 
     def escalation_enabled(self, e: TimedEscalation, k: int) -> bool:
-        return self.escalation_cond[e.index] in self.sig(k)
+        return bool(self._bits[k] >> self.escalation_cond[e.index] & 1)
 
     def sla_applies(self, sla: Sla, k: int) -> bool:
-        return self.sla_cond[sla.name] in self.sig(k)
+        return bool(self._bits[k] >> self.sla_cond[sla.name] & 1)
+
+    @cached_property
+    def some_bits(self) -> int:
+        """The conditions that hold for at least one class."""
+        out = 0
+        for b in self._bits:
+            out |= b
+        return out
+
+    def every_class_meets(self, mask: int) -> bool:
+        """Every class satisfies at least one of the conditions in ``mask``."""
+        if not self._bits or self.all_bits & mask:
+            return True
+        return all(b & mask for b in self._bits)
+
+    @cached_property
+    def all_bits(self) -> int:
+        """The conditions that hold for every class."""
+        if not self._bits:
+            return 0
+        out = -1
+        for b in self._bits:
+            out &= b
+        return out
+
+    def grant_matches_some(self, g: Grant) -> bool:
+        """:meth:`grant_matches` for at least one class."""
+        c = self.grant_cond.get((g.role, g.kind.value, g.index))
+        return c is not None and bool(self.some_bits >> c & 1)
 
     def grant_matches(self, g: Grant, k: int) -> bool:
         c = self.grant_cond.get((g.role, g.kind.value, g.index))
-        return c is not None and c in self.sig(k)
+        return c is not None and bool(self._bits[k] >> c & 1)
 
     def assignment(self, state: str, k: int) -> Assignment:
         cands = self.eligible(state, k)
@@ -290,39 +257,71 @@ class WorkflowIndex:
         """Every move from (state, owner) for class k, in a stable order."""
         reads = self._reads.get((state, owner))
         if reads is None:
-            reads = self._moves_reads(state, owner)
-        pkey = (state, owner, self.space.classes[k].signature & reads)
+            reads = self.moves_mask(state, owner)
+        pkey = (state, owner, self._bits[k] & reads)
         got = self._moves_by_key.get(pkey)
-        if got is not None:
-            return got
+        if got is None:
+            got = self._moves(state, owner, k)[0]
+            if not self.frozen:
+                self._moves_by_key[pkey] = got
+        return got
+
+    def _moves(self, state: str, owner: str | None, k: int) -> tuple[tuple[Move, ...], int]:
+        """The moves, and the bit set of the conditions deciding them were actually read.
+
+        The second answer is what lets exploration share runs: it is collected along the
+        very branches that decide the moves, so it is exact for this class and for every
+        class that agrees with it on :meth:`moves_mask`.
+        """
         out: list[Move] = []
+        read = 0
         wf = self.workflow
+        masks = self._role_masks
         if owner is not None and not wf.states[state].final:
             for t in self._outgoing[state]:
+                read |= 1 << self.transition_cond[t.index]
                 if not self.transition_enabled(t, k):
                     continue
                 if t.roles is not None and owner not in t.roles:
                     continue
+                read |= masks.get((owner, t.by, state), 0)
                 if t.by is Kind.HANDLE:
                     hg = self.covering(Kind.HANDLE, owner, state, k)
                     if not hg:
                         continue
+                    read |= masks.get((owner, Kind.HANDLE, t.target), 0)
                     stays = wf.states[t.target].final or self.covers(owner, t.target, k)
-                    out.append(Move(MoveKind.HANDLE, t.name, state, t.target, owner, owner if stays else None, hg[0], t))
+                    out.append(self._intern(MoveKind.HANDLE, state, t, owner, owner if stays else None, hg[0]))
                 else:
                     for g in self.covering(t.by, owner, state, k):
                         for target in g.targets:
-                            out.append(Move(MoveKind(t.by.value), t.name, state, t.target, owner, target, g, t))
+                            out.append(self._intern(MoveKind(t.by.value), state, t, owner, target, g))
             for e in wf.escalations:
-                if state not in e.states or not self.escalation_enabled(e, k):
+                if state not in e.states:
+                    continue
+                read |= 1 << self.escalation_cond[e.index]
+                if not self.escalation_enabled(e, k):
                     continue
                 if e.to == owner and (e.goto or state) == state:
                     continue  # it would hand the ticket to its owner where it is
-                out.append(timer_move(e, state))
-        result = tuple(out)
-        if not self.frozen:
-            self._moves_by_key[pkey] = result
-        return result
+                tm = self._move_pool.get((e.index, state))
+                if tm is None:
+                    tm = timer_move(e, state)
+                    if not self.frozen:
+                        self._move_pool[(e.index, state)] = tm
+                out.append(tm)
+        return tuple(out), read
+
+    def _intern(self, kind: MoveKind, state: str, t: Transition, owner: str, new_owner: str | None, g: Grant) -> Move:
+        """The one :class:`Move` object for these fields: classes that make the same move
+        share it, so runs built from it can be compared by identity."""
+        key = (kind, state, t.index, owner, new_owner, g.role, g.kind, g.index)
+        got = self._move_pool.get(key)
+        if got is None:
+            got = Move(kind, t.name, state, t.target, owner, new_owner, g, t)
+            if not self.frozen:
+                self._move_pool[key] = got
+        return got
 
     def arrive(self, k: int) -> Outcome:
         """The ticket's creation: a fresh assignment at the initial state."""
@@ -348,7 +347,35 @@ class WorkflowIndex:
 
     def steps(self, state: str, owner: str | None, k: int) -> tuple[tuple[Move, Outcome], ...]:
         """Every move from (state, owner) for class k with where it leaves the ticket."""
-        return tuple((m, self.apply(m, k)) for m in self.moves(state, owner, k))
+        return self.steps_read(state, owner, k)[0]
+
+    def steps_read(self, state: str, owner: str | None, k: int) -> tuple[tuple[tuple[Move, Outcome], ...], int]:
+        """:meth:`steps`, and the bit set of the conditions the answer was read from.
+
+        Exactly :meth:`moves` followed by :meth:`apply`.  The answer for one class holds
+        for every class that agrees with it on the conditions it was read from, so it is
+        filed under that set: per (state, owner) there are a handful of such sets, and
+        finding the answer for another class is a lookup in each.
+        """
+        bits = self._bits[k]
+        tables = self._step_tables.get((state, owner))
+        if tables is not None:
+            for read, table in tables.items():
+                got = table.get(bits & read)
+                if got is not None:
+                    return got
+        moves, read = self._moves(state, owner, k)
+        for m in moves:
+            if m.new_owner is None:
+                read |= self._handle_mask.get(m.target, 0)  # a fresh assignment reads eligibility
+            elif m.target not in self.finals:
+                read |= self._role_masks.get((m.new_owner, Kind.HANDLE, m.target), 0)
+        got = (tuple((m, self.apply(m, k)) for m in moves), read)
+        if not self.frozen:
+            if tables is None:
+                tables = self._step_tables[(state, owner)] = {}
+            tables.setdefault(read, {})[bits & read] = got
+        return got
 
 
 class PermissionIndex:

@@ -12,26 +12,58 @@ Conditions mentioning only one or two attributes therefore cost little, and the 
 of classes is the number of signatures that really occur, not the product of all
 attribute values.  The representative of a class is its smallest concrete ticket:
 attributes in id order, values in sorted order, numbers at the lowest point.
+
+Signatures are kept as integer bit sets (bit ``i`` set: condition ``i`` holds).  A large
+centre has a hundred thousand classes; as ints their signatures take a few dozen bytes
+each instead of a hash table, and the questions asked of them millions of times — does
+condition ``c`` hold, do two classes agree on the conditions in ``mask`` — are single
+integer operations.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from ..conditions import Condition, Constraint, Interval, ValueSet
 from ..model import Attribute, AttrType, Ruleset, Workflow
 
 
-@dataclass(frozen=True)
+def bits_of(ids: Iterable[int]) -> int:
+    """The integer bit set of condition ids."""
+    out = 0
+    for i in ids:
+        out |= 1 << i
+    return out
+
+
+def ids_of(bits: int) -> frozenset[int]:
+    """The condition ids of an integer bit set."""
+    out = []
+    i = 0
+    while bits:
+        if bits & 1:
+            out.append(i)
+        bits >>= 1
+        i += 1
+    return frozenset(out)
+
+
+@dataclass(frozen=True, slots=True)
 class ProfileClass:
     """A set of tickets that every condition of a workflow treats alike."""
 
     index: int
-    signature: frozenset[int]
+    bits: int  # the signature: bit i is set when condition i holds
     ticket: Mapping[str, Any]
+
+    @property
+    def signature(self) -> frozenset[int]:
+        """The ids of the conditions that hold (the bit set as a set)."""
+        return ids_of(self.bits)
 
 
 @dataclass(frozen=True)
@@ -42,17 +74,25 @@ class WorkflowSpace:
     attributes: tuple[str, ...]
     conditions: tuple[Condition, ...]
     classes: tuple[ProfileClass, ...]
-    by_signature: Mapping[frozenset[int], int]
+    by_bits: Mapping[int, int]
     applies_when: Condition
 
+    @cached_property
+    def by_signature(self) -> Mapping[frozenset[int], int]:
+        """Class index by signature as a set of condition ids."""
+        return {ids_of(b): k for b, k in self.by_bits.items()}
+
+    def bits_of(self, profile: Mapping[str, Any]) -> int:
+        return bits_of(i for i, c in enumerate(self.conditions) if c.matches(profile))
+
     def signature_of(self, profile: Mapping[str, Any]) -> frozenset[int]:
-        return frozenset(i for i, c in enumerate(self.conditions) if c.matches(profile))
+        return ids_of(self.bits_of(profile))
 
     def class_of(self, profile: Mapping[str, Any]) -> int | None:
         """The class of a concrete ticket, or None if the workflow does not apply to it."""
         if not self.applies_when.matches(profile):
             return None
-        return self.by_signature.get(self.signature_of(profile))
+        return self.by_bits.get(self.bits_of(profile))
 
 
 def _segments(attr: Attribute, dom: Interval, cuts: Sequence[Interval]) -> list[Interval]:
@@ -125,11 +165,14 @@ def build_space(
             if a in per_attr:
                 per_attr[a].append((ci, c))
     domains = {a: _domain(ruleset.attributes[a], applies.get(a)) for a in attrs}
-    never = frozenset(ci for ci, c in enumerate(conditions) if c.never)
+    never = bits_of(ci for ci, c in enumerate(conditions) if c.never)
 
-    memo: dict[tuple[int, frozenset[int]], list[tuple[frozenset[int], tuple[Any, ...]]]] = {}
+    memo: dict[tuple[int, int], list[tuple[int, tuple[Any, ...]]]] = {}
+    # how one attribute's domain splits depends only on which of its conditions are alive
+    mentions = [bits_of(ci for ci, _ in per_attr[a]) for a in attrs]
+    cuts: dict[tuple[int, int], list[tuple[Any, int]]] = {}
 
-    def rec(i: int, alive: frozenset[int]) -> list[tuple[frozenset[int], tuple[Any, ...]]]:
+    def rec(i: int, alive: int) -> list[tuple[int, tuple[Any, ...]]]:
         if i == len(attrs):
             return [(alive, ())]
         key = (i, alive)
@@ -137,33 +180,70 @@ def build_space(
         if hit is not None:
             return hit
         a = attrs[i]
-        relevant = [(ci, c) for ci, c in per_attr[a] if ci in alive]
-        results: dict[frozenset[int], tuple[Any, ...]] = {}
-        for rep, dead in _classes(ruleset.attributes[a], domains[a], relevant):
-            for sig, tail in rec(i + 1, alive - dead):
+        ckey = (i, alive & mentions[i])
+        split = cuts.get(ckey)
+        if split is None:
+            relevant = [(ci, c) for ci, c in per_attr[a] if alive >> ci & 1]
+            split = cuts[ckey] = _classes(ruleset.attributes[a], domains[a], relevant)
+        results: dict[int, tuple[Any, ...]] = {}
+        for rep, dead in split:
+            for sig, tail in rec(i + 1, alive & ~dead):
                 if sig not in results:
                     results[sig] = (rep, *tail)
         out = list(results.items())
         memo[key] = out
         return out
 
-    start = frozenset(range(len(conditions))) - never
+    start = ((1 << len(conditions)) - 1) & ~never
     raw = rec(0, start) if all(_nonempty(domains[a]) for a in attrs) else []
+    # ``rec`` refers to itself, so it and its memo form a cycle that only the cyclic
+    # collector frees — which the command line turns off; let the memo go now
+    memo.clear()
     classes: list[ProfileClass] = []
-    by_sig: dict[frozenset[int], int] = {}
+    by_bits: dict[int, int] = {}
     for sig, values in raw:
-        if sig in by_sig:
+        if sig in by_bits:
             continue
-        by_sig[sig] = len(classes)
+        by_bits[sig] = len(classes)
         classes.append(ProfileClass(len(classes), sig, dict(zip(attrs, values, strict=True))))
     return WorkflowSpace(
         workflow=workflow.id,
         attributes=tuple(attrs),
         conditions=tuple(conditions),
         classes=tuple(classes),
-        by_signature=by_sig,
+        by_bits=by_bits,
         applies_when=applies,
     )
+
+
+def satisfiable(ruleset: Ruleset, cond: Condition, memo: dict[tuple[str, Constraint], bool] | None = None) -> bool:
+    """Some ticket satisfies ``cond``: exactly when :func:`build_space` restricted to it
+    would find a class, without building one.
+
+    A condition is a box, one constraint per attribute, so it holds for some ticket when
+    every attribute has a value inside its constraint (a whole number, for integers).
+    ``memo`` remembers the answer per (attribute, constraint) across calls.
+    """
+    for a, c in cond.tests:
+        key = (a, c)
+        got = memo.get(key) if memo is not None else None
+        if got is None:
+            got = _has_value(ruleset, a, c)
+            if memo is not None:
+                memo[key] = got
+        if not got:
+            return False
+    return True
+
+
+def _has_value(ruleset: Ruleset, a: str, c: Constraint) -> bool:
+    attr = ruleset.attributes.get(a)
+    if attr is None:
+        return True  # build_space ignores attributes the ruleset does not define
+    dom = _domain(attr, c)
+    if isinstance(dom, Interval):
+        return not dom.empty and bool(_segments(attr, dom, []))
+    return bool(dom)
 
 
 def _nonempty(dom: list[Any] | Interval) -> bool:
@@ -172,23 +252,23 @@ def _nonempty(dom: list[Any] | Interval) -> bool:
 
 def _classes(
     attr: Attribute, dom: list[Any] | Interval, relevant: list[tuple[int, Constraint]]
-) -> list[tuple[Any, frozenset[int]]]:
-    """(representative value, conditions it kills) for each class of one attribute."""
-    groups: dict[frozenset[int], Any] = {}
-    order: list[frozenset[int]] = []
+) -> list[tuple[Any, int]]:
+    """(representative value, bit set of the conditions it kills) for each class of one attribute."""
+    groups: dict[int, Any] = {}
+    order: list[int] = []
     if isinstance(dom, Interval):
         cuts = [c for _, c in relevant if isinstance(c, Interval)]
         for piece in _segments(attr, dom, cuts):
             rep = _pick_number(piece, integer=attr.type is AttrType.INTEGER)
             if rep is None:
                 continue
-            dead = frozenset(ci for ci, c in relevant if not c.contains(rep))
+            dead = bits_of(ci for ci, c in relevant if not c.contains(rep))
             if dead not in groups:
                 groups[dead] = rep
                 order.append(dead)
     else:
         for v in dom:
-            dead = frozenset(ci for ci, c in relevant if not c.contains(v))
+            dead = bits_of(ci for ci, c in relevant if not c.contains(v))
             if dead not in groups:
                 groups[dead] = v
                 order.append(dead)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from ..analysis.cycles import Memo
 from ..analysis.explore import ClassRun, Situation, _step
 from ..analysis.index import Move, WorkflowIndex
 from ..diagnostics import Diagnostic
@@ -36,16 +37,18 @@ def chain_text(steps: list[tuple[Situation, Move, Situation]]) -> str:
 def cycle_findings(
     an: Analysis,
     rule: Rule,
-    find: Callable[[ClassRun], list[Cycle]],
+    find: Callable[[ClassRun, Memo], list[Cycle]],
     what: str,
     help: str,
 ) -> Iterator[Diagnostic]:
     """One finding per distinct loop (workflow, roles, states), with the smallest ticket."""
     col = Collector()
+    memo: Memo = {}
     for wid, wrun in an.runs.items():
         idx = wrun.index
-        for run in wrun:
-            for steps in find(run):
+        for group in wrun.groups:
+            run = wrun.run_of(group.first)
+            for steps in find(run, memo):
                 roles = tuple(sorted({b.owner or "" for _, _, b in steps}))
                 states = tuple(sorted({b.state for _, _, b in steps}))
 
@@ -63,5 +66,5 @@ def cycle_findings(
                         trace=cycle_trace(idx, run, steps),
                     )
 
-                col.offer((wid, roles, states), run.k, (run.k, len(run.path_to(steps[0][0]))), build)
+                col.offer_group((wid, roles, states), group, (run.k, len(run.path_to(steps[0][0]))), build)
     yield from col.results()

@@ -38,7 +38,8 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
     col = Collector()
     for wid, wrun in an.runs.items():
         idx = wrun.index
-        for run in wrun:
+        for group in wrun.groups:
+            run = wrun.run_of(group.smallest)
             for ev in run.events:
                 if ev.kind is not EventKind.DUPLICATE:
                     continue
@@ -63,5 +64,5 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         related=tuple(locs),
                     )
 
-                col.offer(key, run.k, rank(idx, run, ev.at), build)
+                col.offer_group(key, group, rank(idx, run, ev.at), build)
     yield from col.results()

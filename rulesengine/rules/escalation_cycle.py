@@ -33,7 +33,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
     yield from cycle_findings(
         an,
         check,
-        lambda run: first_cycles(run, ESCALATIONS),
+        lambda run, memo: first_cycles(run, ESCALATIONS, memo),
         "escalation cycle",
         "escalate only up the reporting line; the last role should handle the ticket",
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
-from ..analysis.cycles import ESCALATIONS, longest_chain
+from ..analysis.cycles import ESCALATIONS, Memo, longest_chain
 from ..diagnostics import Diagnostic, Severity
 from ._common import Collector, classes_note, ticket
 from ._cycle_common import chain_text, cycle_trace
@@ -30,10 +30,12 @@ DOC = RuleDoc(
 def check(an: Analysis) -> Iterator[Diagnostic]:
     limit = an.options.max_escalation_depth
     col = Collector()
+    memo: Memo = {}
     for wid, wrun in an.runs.items():
         idx = wrun.index
-        for run in wrun:
-            steps = longest_chain(run, ESCALATIONS)
+        for group in wrun.groups:
+            run = wrun.run_of(group.first)
+            steps = longest_chain(run, ESCALATIONS, memo)
             if len(steps) <= limit:
                 continue
             key = (wid, tuple(b.owner for _, _, b in steps))
@@ -51,5 +53,5 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                     trace=cycle_trace(idx, run, steps),
                 )
 
-            col.offer(key, run.k, (run.k, len(steps)), build)
+            col.offer_group(key, group, (run.k, len(steps)), build)
     yield from col.results()

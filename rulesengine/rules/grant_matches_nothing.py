@@ -34,7 +34,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                 hit = False
                 for wid in g.cells:
                     idx = an.index.workflow(wid)
-                    if any(idx.grant_matches(g, k) for k in range(idx.class_count)):
+                    if idx.grant_matches_some(g):
                         hit = True
                         break
                 if not hit:

@@ -39,7 +39,8 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         idx = wrun.index
         wf = idx.workflow
         can_finish = an.structure[wid].can_finish
-        for run in wrun:
+        for group in wrun.groups:
+            run = wrun.run_of(group.smallest)
             for ev in run.events:
                 if ev.kind not in (EventKind.GAP, EventKind.STUCK):
                     continue
@@ -69,5 +70,5 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         trace=trace(idx, run, ev.at, ev.move, None) or creation(idx.workflow.initial),
                     )
 
-                col.offer(key, run.k, rank(idx, run, ev.at), build)
+                col.offer_group(key, group, rank(idx, run, ev.at), build)
     yield from col.results()

@@ -68,7 +68,8 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         for required, state in wf.states.items():
             if not state.required:
                 continue
-            for run in wrun:
+            for group in wrun.groups:
+                run = wrun.run_of(group.first)
                 path = _bypass(run, required, finals)
                 if path is None:
                     continue
@@ -94,5 +95,5 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         trace=tuple(steps),
                     )
 
-                col.offer((wid, required), run.k, (run.k, len(path)), build)
+                col.offer_group((wid, required), group, (run.k, len(path)), build)
     yield from col.results()

@@ -38,26 +38,26 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         wf = idx.workflow
         for sla in wf.slas:
             stops = set(sla.stop)
-            for run in wrun:
-                if not run.parent or not idx.sla_applies(sla, run.k):
+            for group in wrun.groups:
+                if not group.run.parent or any(s.state in stops for s in group.run.parent):
                     continue
-                if any(s.state in stops for s in run.parent):
-                    continue
+                # whether the SLA applies is a property of each class, not of the shared graph
+                for run in (wrun.run_of(k) for k in group.classes if idx.sla_applies(sla, k)):
 
-                def build(n: int, sla=sla, run=run, wid=wid, stops=stops, idx=idx) -> Diagnostic:
-                    names = " or ".join(f"`{s}`" for s in sorted(stops))
-                    who = ", ".join(f"{a}={v}" for a, v in idx.ticket(run.k).items()) or "any ticket"
-                    end = _end(run, idx.finals)
-                    return check.finding(
-                        f"SLA `{sla.name}` of `{wid}` never stops for some tickets: a ticket with {who} "
-                        f"never reaches {names}; it ends at `{end.state}`" + classes_note(n),
-                        location=sla.location,
-                        help="stop the SLA at a state these tickets pass, or narrow its `when`",
-                        workflow=wid,
-                        state=end.state,
-                        ticket=dict(idx.ticket(run.k)),
-                        trace=trace(idx, run, end),
-                    )
+                    def build(n: int, sla=sla, run=run, wid=wid, stops=stops, idx=idx) -> Diagnostic:
+                        names = " or ".join(f"`{s}`" for s in sorted(stops))
+                        who = ", ".join(f"{a}={v}" for a, v in idx.ticket(run.k).items()) or "any ticket"
+                        end = _end(run, idx.finals)
+                        return check.finding(
+                            f"SLA `{sla.name}` of `{wid}` never stops for some tickets: a ticket with {who} "
+                            f"never reaches {names}; it ends at `{end.state}`" + classes_note(n),
+                            location=sla.location,
+                            help="stop the SLA at a state these tickets pass, or narrow its `when`",
+                            workflow=wid,
+                            state=end.state,
+                            ticket=dict(idx.ticket(run.k)),
+                            trace=trace(idx, run, end),
+                        )
 
-                col.offer((wid, sla.name), run.k, (run.k,), build)
+                    col.offer((wid, sla.name), run.k, (run.k,), build)
     yield from col.results()

@@ -39,7 +39,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
     yield from cycle_findings(
         an,
         check,
-        lambda run: cycles_through(run, HANDOFFS, MoveKind.COORDINATE),
+        lambda run, memo: cycles_through(run, HANDOFFS, MoveKind.COORDINATE, memo),
         "transfer loop",
         "make transfers one-way, or let the return transfer move the ticket forward",
     )

@@ -40,14 +40,22 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         fired: set[int] = set()
         reached: set[str] = set()
         stuck: set[str] = set()  # ownership-gap already reports these states
-        for run in wrun:
+        # a self-loop the owner may fire leaves no edge (it leads back to the same situation),
+        # so classes that share a graph may differ in it: those are asked class by class
+        loops = {t.index for t in wf.transitions if t.target in t.sources}
+        for group in wrun.groups:
+            run = group.run
             reached.update(s.state for s in run.parent)
             stuck.update(ev.state for ev in run.events if ev.kind is EventKind.STUCK)
-            # a move the transition function offers counts, even a self-loop the search
-            # does not follow (it leads back to the same situation)
             for sit in run.parent:
-                if sit.owner is not None and sit.state not in idx.finals:
-                    fired.update(m.transition.index for m in idx.moves(sit.state, sit.owner, run.k) if m.transition)
+                if sit.owner is None or sit.state in idx.finals:
+                    continue
+                fired.update(m.transition.index for m in idx.moves(sit.state, sit.owner, run.k) if m.transition)
+                if loops - fired:
+                    for k in group.classes:
+                        fired.update(
+                            m.transition.index for m in idx.moves(sit.state, sit.owner, k) if m.transition
+                        )
         for t in wf.transitions:
             sources = [s for s in t.sources if s in reached and s not in stuck and not wf.states[s].final]
             if t.index in fired or not sources:

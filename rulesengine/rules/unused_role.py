@@ -25,7 +25,7 @@ DOC = RuleDoc(
 def check(an: Analysis) -> Iterator[Diagnostic]:
     used: set[str] = set()
     for wrun in an.runs.values():
-        for run in wrun:
+        for run in (group.run for group in wrun.groups):
             for sit in run.parent:
                 if sit.owner:
                     used.add(sit.owner)
