@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from . import diagnostics as d
 from .analysis.context import Analysis, Options, Step
+from .analysis.partition import TooManyClasses
 from .diagnostics import Diagnostic, Location, Severity
 from .loader import Document
 from .model import Ruleset
@@ -185,4 +186,7 @@ def check_ruleset(
     sups, errors = parse_suppressions(suppressions, ruleset)
     if errors:
         return CheckResult([], rules or all_rules(), invalid=errors)
-    return run_check(ruleset, rules, sups, options, analysis)
+    try:
+        return run_check(ruleset, rules, sups, options, analysis)
+    except TooManyClasses as exc:  # the rules demand more than the analysis budget
+        return CheckResult([], rules or all_rules(), invalid=[exc.diagnostic])

@@ -241,6 +241,11 @@ def _invoke(app: Callable[..., Any], debug: Callable[[], bool]) -> int:
     except Exception as exc:
         if _is_usage_error(exc):
             return _usage_error(exc)
+        diagnostic = getattr(exc, "diagnostic", None)
+        if diagnostic is not None:  # the rules ask more than the analysis budget: say where
+            _say(f"{diagnostic.location}: error[{diagnostic.code}] {diagnostic.message}")
+            _say(f"  help: {diagnostic.help}")
+            return EXIT_INVALID
         if isinstance(exc.__context__, OutputError):
             return _output_failed(exc.__context__)
         return _internal_error(exc, debug_wanted(debug()))

@@ -5,16 +5,10 @@ function of the engine: the static rules, the flow simulation, ``explain``, the 
 and runtime enforcement all ask it, so what the analysis proves is exactly what the
 engine enforces.  Answers are computed per cell on first use and cached.
 
-Semantics (DESIGN.md §1):
-
-* ``eligible(state, k)`` — roles whose *handle* grant covers the cell;
-* assignment — on creation, and whenever the owner does not cover the new state, the
-  ticket goes to the eligible role; several eligible roles are settled by the
-  workflow's ``assign`` order only when every one of them is listed there;
-* the owner fires ``handle`` transitions, transfers the ticket with ``coordinate``
-  transitions to a role its coordinate grant names, and raises it with ``escalate``
-  transitions to the role its escalate grant names; timed escalations fire by
-  themselves and hand the ticket to their role.
+The semantics are the README's "how ownership is decided": the eligible roles of a cell
+hold a *handle* grant covering it; a ticket arriving where its owner does not cover it
+is assigned (the ``assign`` order settles several only when it lists them all); the
+owner fires transitions through its grants; timed escalations fire by themselves.
 """
 
 from __future__ import annotations
@@ -99,6 +93,10 @@ class WorkflowIndex:
         # but never stored: the index is then read-only and safe to share between threads
         self.frozen = False
         self._handle_mask = {s: bits_of(c for _, c in refs) for s, refs in self.grants[Kind.HANDLE].items()}
+        self._handle_roles: dict[str, dict[int, list[str]]] = {}
+        for s, refs in self.grants[Kind.HANDLE].items():
+            for g, c in refs:
+                self._handle_roles.setdefault(s, {}).setdefault(c, []).append(g.role)
         self._role_masks = {key: bits_of(c for _, c in refs) for key, refs in self.role_state_grants.items()}
         # the targets a move from each state can land on (transitions and timers)
         self._targets: dict[str, frozenset[str]] = {
@@ -126,11 +124,19 @@ class WorkflowIndex:
 
     def eligible(self, state: str, k: int) -> tuple[str, ...]:
         """Roles whose handle grant covers (state, class k), sorted by id."""
-        pkey = (state, self._bits[k] & self._handle_mask.get(state, 0))
+        held = self._bits[k] & self._handle_mask.get(state, 0)
+        pkey = (state, held)
         got = self._eligible_by_key.get(pkey)
         if got is None:
-            bits = self._bits[k]
-            got = tuple(sorted({g.role for g, c in self.grants[Kind.HANDLE].get(state, ()) if bits >> c & 1}))
+            # walk the conditions that hold, not every grant: thousands of roles each with
+            # their own band of amounts cost one look-up per condition that holds
+            by_cond = self._handle_roles.get(state, {})
+            roles: set[str] = set()
+            while held:
+                low = held & -held
+                roles.update(by_cond.get(low.bit_length() - 1, ()))
+                held ^= low
+            got = tuple(sorted(roles))
             if not self.frozen:
                 self._eligible_by_key[pkey] = got
         return got

@@ -23,6 +23,7 @@ integer operations.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -30,6 +31,22 @@ from typing import Any
 
 from ..conditions import Condition, Constraint, Interval, ValueSet
 from ..model import Attribute, AttrType, Ruleset, Workflow
+
+# ticket classes of one workflow the analysis takes on (documented; the environment
+# variable lowers or raises it for a machine with less or more memory)
+MAX_CLASSES = int(os.environ.get("RULESENGINE_MAX_CLASSES", "250000"))
+
+
+class TooManyClasses(Exception):
+    """The rules split one workflow's tickets into more classes than the analysis budget.
+
+    ``diagnostic`` names the workflow and the attributes that multiply, so that a process
+    owner can see which conditions to merge; it is raised long before memory runs out.
+    """
+
+    def __init__(self, diagnostic: Any) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
 
 
 def bits_of(ids: Iterable[int]) -> int:
@@ -190,6 +207,12 @@ def build_space(
             for sig, tail in rec(i + 1, alive & ~dead):
                 if sig not in results:
                     results[sig] = (rep, *tail)
+            if len(results) > MAX_CLASSES:
+                raise TooManyClasses(
+                    _budget(
+                        workflow, attrs[i:], [len(cuts.get((j, mentions[j]), ())) or 2 for j in range(i, len(attrs))]
+                    )
+                )
         out = list(results.items())
         memo[key] = out
         return out
@@ -258,11 +281,12 @@ def _classes(
     order: list[int] = []
     if isinstance(dom, Interval):
         cuts = [c for _, c in relevant if isinstance(c, Interval)]
+        reps = []
         for piece in _segments(attr, dom, cuts):
             rep = _pick_number(piece, integer=attr.type is AttrType.INTEGER)
-            if rep is None:
-                continue
-            dead = bits_of(ci for ci, c in relevant if not c.contains(rep))
+            if rep is not None:
+                reps.append(rep)
+        for rep, dead in zip(reps, _dead_along(reps, relevant), strict=True):
             if dead not in groups:
                 groups[dead] = rep
                 order.append(dead)
@@ -273,3 +297,54 @@ def _classes(
                 groups[dead] = v
                 order.append(dead)
     return [(groups[k], k) for k in order]
+
+
+def _dead_along(reps: list[Any], relevant: list[tuple[int, Constraint]]) -> list[int]:
+    """For ascending numbers ``reps``: the bit set of the constraints each one fails.
+
+    Every interval holds on one contiguous run of the sorted numbers, found by binary
+    search; a sweep then carries the set of intervals that hold, so thousands of amount
+    bands cost a few big-integer operations per number instead of one test per band.
+    """
+    import bisect
+
+    flips = [0] * (len(reps) + 1)
+    intervals = 0
+    others: list[tuple[int, Constraint]] = []
+    for ci, c in relevant:
+        if not isinstance(c, Interval):
+            others.append((ci, c))
+            continue
+        intervals |= 1 << ci
+        start = bisect.bisect_left(reps, c.lo) if c.lo_closed else bisect.bisect_right(reps, c.lo)
+        stop = bisect.bisect_right(reps, c.hi) if c.hi_closed else bisect.bisect_left(reps, c.hi)
+        if start < stop:
+            flips[start] ^= 1 << ci
+            flips[stop] ^= 1 << ci
+    out = []
+    holding = 0
+    for i, rep in enumerate(reps):
+        holding ^= flips[i]
+        dead = intervals & ~holding
+        for ci, c in others:
+            if not c.contains(rep):
+                dead |= 1 << ci
+        out.append(dead)
+    return out
+
+
+def _budget(workflow: Workflow, attrs: Sequence[str], kinds: Sequence[int]) -> Any:
+    from ..diagnostics import DiagnosticKind, Location
+
+    many = sorted(zip(kinds, attrs, strict=True), reverse=True)
+    named = ", ".join(f"`{a}` ({n} kinds)" for n, a in many[:8]) + (
+        f" and {len(many) - 8} more" if len(many) > 8 else ""
+    )
+    return DiagnosticKind("RE090", "analysis-budget")(
+        f"the rules split the tickets of `{workflow.id}` into more than {MAX_CLASSES:,} classes: "
+        f"conditions on {named} combine independently",
+        workflow.location or Location(workflow.file),
+        help="merge grants that test different attributes, or give roles conditions on fewer attributes; "
+        "each independent condition doubles the tickets the analysis must tell apart",
+        workflow=workflow.id,
+    )

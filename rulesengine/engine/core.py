@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..analysis.context import Analysis, Options
+from ..analysis.partition import TooManyClasses
 from ..check import CheckResult, check_ruleset
 from ..compiler import load_rules
 from ..diagnostics import Severity
@@ -66,7 +67,10 @@ class Engine:
         self.rules_hash = ruleset.digest
         self._suppressions = suppressions
         self._analysis = Analysis(ruleset)
-        runs = self._analysis.runs  # the exploration check runs: owners() and explain() read it
+        try:
+            runs = self._analysis.runs  # the exploration check runs: owners() and explain() read it
+        except TooManyClasses as exc:
+            raise RulesInvalid([exc.diagnostic], "the rules are beyond the analysis budget") from None
         self._tables: dict[str, WorkflowTable] = {}
         self._holders: dict[str, dict[tuple[str, int], tuple[str, ...]]] = {}
         for wid, wrun in runs.items():
