@@ -128,8 +128,7 @@ class WorkflowIndex:
         pkey = (state, held)
         got = self._eligible_by_key.get(pkey)
         if got is None:
-            # walk the conditions that hold, not every grant: thousands of roles each with
-            # their own band of amounts cost one look-up per condition that holds
+            # walk the conditions that hold, not every grant (thousands of amount bands)
             by_cond = self._handle_roles.get(state, {})
             roles: set[str] = set()
             while held:
@@ -398,7 +397,3 @@ class PermissionIndex:
             got = WorkflowIndex(self.ruleset, self.ruleset.workflows[wid], self.restrict)
             self._by_wf[wid] = got
         return got
-
-    @cached_property
-    def all(self) -> list[WorkflowIndex]:
-        return [self.workflow(w) for w in self.ruleset.workflows]
