@@ -27,7 +27,7 @@ from ..slaclock import SlaClock, sla_clocks
 from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied
 from .front import FrontDoor, Placed
 from .inputs import actor_parts, as_mapping
-from .messages import final_state, not_from_state, short, unknown_event
+from .messages import denial, final_state, not_from_state, not_owner, short, unknown_event
 from .quick import quick_denial
 from .reasons import Reason
 from .table import Option, WorkflowTable
@@ -128,14 +128,19 @@ class Engine:
                         elif type(actor) is dict:
                             roles = actor["roles"]
                             ident = actor["id"]
-                            assignee = ticket.get("assignee")
-                            if (
-                                owner in roles
-                                and (type(roles) is list or type(roles) is tuple)
-                                and type(ident) is str
-                                and (assignee is None or assignee == ident)
-                            ):
-                                return d
+                            if (type(roles) is list or type(roles) is tuple) and type(ident) is str:
+                                if owner not in roles:  # the full path's answer, as it would word it
+                                    return denial(
+                                        Reason.NOT_OWNER,
+                                        not_owner(owner),
+                                        event,
+                                        tab.workflow.id,
+                                        d.state or "",
+                                        self.rules_hash,
+                                    )
+                                assignee = ticket.get("assignee")
+                                if assignee is None or assignee == ident:
+                                    return d
             except (KeyError, TypeError, IndexError):
                 pass
             if k >= 0 and "owners" not in ticket and type(ticket.get("version", 0)) is int:
@@ -260,9 +265,7 @@ class Engine:
         if not isinstance(placed, Placed):
             raise InvalidTicket(placed)
         wf = placed.table.workflow
-        return due_report(
-            self.ruleset, wf, placed.values, history, now, lambda event: self.decide(ticket, event, None)
-        )
+        return due_report(self.ruleset, wf, placed.values, history, now, lambda event: self.decide(ticket, event, None))
 
     def explain(self, ticket: Any) -> dict[str, Any]:
         """``rulesengine explain`` for one concrete ticket, as data."""
