@@ -27,7 +27,7 @@ from ..slaclock import SlaClock, sla_clocks
 from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied
 from .front import FrontDoor, Placed
 from .inputs import actor_parts, as_mapping
-from .messages import denial, final_state, not_from_state, not_owner, short, unknown_event
+from .messages import denial, final_state, not_assignee, not_from_state, not_owner, short, unknown_event
 from .quick import quick_denial
 from .reasons import Reason
 from .table import Option, WorkflowTable
@@ -120,8 +120,14 @@ class Engine:
                 k = tab.classify_by_len[len(attrs)](attrs)
                 if k >= 0 and "owners" not in ticket and type(ticket.get("version", 0)) is int:
                     owner = ticket["owner"]
-                    d = tab.quick[(ticket["state"], owner)][k][event]  # type: ignore[index]
-                    if d is not None and target is None:
+                    state = ticket["state"]
+                    d = tab.quick[(state, owner)][k][event]  # type: ignore[index]
+                    if target is not None:  # a named target picks exactly one option
+                        options = tab.rows[(state, owner)][k][event]  # type: ignore[index]
+                        if type(options) is not Decision:
+                            picked = [o for o in cast("tuple[Option, ...]", options) if o.target == target]
+                            d = picked[0].decision if len(picked) == 1 else None
+                    if d is not None:
                         if event in tab.timers:
                             if actor is None:
                                 return d
@@ -129,18 +135,24 @@ class Engine:
                             roles = actor["roles"]
                             ident = actor["id"]
                             if (type(roles) is list or type(roles) is tuple) and type(ident) is str:
-                                if owner not in roles:  # the full path's answer, as it would word it
+                                # the full path's answers, worded as it words them
+                                wid = tab.workflow.id
+                                if owner not in roles:
                                     return denial(
-                                        Reason.NOT_OWNER,
-                                        not_owner(owner),
-                                        event,
-                                        tab.workflow.id,
-                                        d.state or "",
-                                        self.rules_hash,
+                                        Reason.NOT_OWNER, not_owner(owner), event, wid, state, self.rules_hash
                                     )
                                 assignee = ticket.get("assignee")
                                 if assignee is None or assignee == ident:
                                     return d
+                                if type(assignee) is str:
+                                    return denial(
+                                        Reason.NOT_ASSIGNEE,
+                                        not_assignee(assignee, owner),
+                                        event,
+                                        wid,
+                                        state,
+                                        self.rules_hash,
+                                    )
             except (KeyError, TypeError, IndexError):
                 pass
             if k >= 0 and "owners" not in ticket and type(ticket.get("version", 0)) is int:
