@@ -111,6 +111,21 @@ def _simple(
     its tables, so that classifying costs a handful of look-ups."""
     n = len(points)
     bisect_left = bisect.bisect_left
+    if len(extras) == 1:  # the usual case of all attributes sent: one the workflow does not read
+        ((extra, valid),) = extras
+
+        def one_extra(attrs: Mapping[str, Any]) -> int:
+            got = table[get(attrs)]
+            if attrs[extra] not in valid:
+                return -1
+            v = attrs[number]
+            t = type(v)
+            if (t is int or t is float) and lo <= v <= hi:
+                i = bisect_left(points, v)
+                return got[2 * i + 1 if i < n and points[i] == v else 2 * i]  # type: ignore[no-any-return]
+            return -1
+
+        return one_extra
 
     def classify(attrs: Mapping[str, Any]) -> int:
         got = table[get(attrs)]
