@@ -41,7 +41,7 @@ from tests.fuzz.mutator import ROOT, Case, centre_data
 
 # -- profiles --------------------------------------------------------------------------------
 _COMMON: dict[str, Any] = {"deadline": None, "suppress_health_check": list(HealthCheck), "print_blob": True}
-settings.register_profile("fuzz-quick", max_examples=60, **_COMMON)
+settings.register_profile("fuzz-quick", max_examples=100, **_COMMON)
 settings.register_profile(
     "fuzz-long", max_examples=int(os.environ.get("RULESENGINE_FUZZ_EXAMPLES", "5000")), database=None, **_COMMON
 )

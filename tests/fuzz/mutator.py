@@ -325,6 +325,15 @@ class _Ops:
             return "ghost_" + str(self.pick(["role", "workflow", "state", "x"]))
         return self.weird_string()
 
+    def bound(self) -> Any:
+        """A threshold: usually an ordinary one, sometimes an extreme or odd number."""
+        k = self.draw(st.integers(0, 3))
+        if k == 0:
+            return self.pick([0, 200, 200.5, 1e15, -1e15, 5e-324, 199.99999999999997, -0.0, 2000, 10_000])
+        if k == 1:
+            return self.weird_number()
+        return self.draw(st.integers(-10, 20_000))
+
     def ref(self, known: list[str]) -> str:
         """Mostly an existing id; one time in six anything :meth:`an_id` gives."""
         return str(self.pick(known)) if known and not self.chance(6) else self.an_id(known)
@@ -395,7 +404,8 @@ class _Ops:
         if k == 1 and names:
             return {a: {"not": [self.pick(names)]}}
         if k == 2:
-            return {a: {self.pick(["gt", "gte", "lt", "lte"]): self.weird_number()}}
+            bounds = {self.pick(["gt", "gte", "lt", "lte"]): self.bound() for _ in range(self.draw(st.integers(1, 3)))}
+            return {a: bounds}
         if k == 3:
             return {a: [self.an_id(names), self.an_id(names)]}
         return {a: self.retyped(a)}
@@ -637,7 +647,7 @@ class _Ops:
         attrs = self.attributes()
         numeric = [a for a, s in attrs.items() if isinstance(s, dict) and s.get("type") in ("number", "integer")]
         attr = self.pick(numeric) if numeric and not self.chance(5) else self.an_id(list(attrs))
-        value = self.weird_number() if self.chance(2) else self.draw(st.integers(-5, 20_000))
+        value = self.bound()
         _get(self.docs[f], p)["limits"] = {attr: value}
         return f"{f}: {_where(p)}.limits ← {{{attr!r}: {_short(value)}}}"
 
@@ -927,6 +937,93 @@ class _Ops:
         self.docs[f]["policies"].append(pol)
         return f"{f}: add policy {_short(pol, 120)}"
 
+    def edge_workflow(self) -> str | None:
+        """A workflow pushed to an edge: no moves, a final start, self-loops only, all required."""
+        f = self.pick(self.mapping_files("workflows/"))
+        if f is None:
+            return None
+        wf = self.docs[f]
+        states = wf.get("states")
+        if not isinstance(states, dict) or not states:
+            return None
+        first = wf.get("initial") if wf.get("initial") in states else next(iter(states))
+        how = self.pick(["no_transitions", "final_start", "self_loops", "all_required", "one_state", "all_escalate"])
+        if how == "no_transitions":
+            wf["transitions"] = []
+        elif how == "final_start":
+            states[first] = {"final": True}
+        elif how == "self_loops":
+            wf["transitions"] = [
+                {"name": f"loop_{i}", "from": s, "to": s, "by": self.pick(["handle", "coordinate", "escalate"])}
+                for i, s in enumerate(states)
+            ]
+        elif how == "all_required":
+            for s in states:
+                if isinstance(states[s], dict):
+                    states[s]["required"] = True
+        elif how == "one_state":
+            wf["states"] = {first: {}}
+            wf["initial"] = first
+            wf["transitions"] = [{"name": "again", "from": first, "to": first, "by": "handle"}]
+            wf.pop("escalations", None)
+            wf.pop("sla", None)
+        else:
+            for t in wf.get("transitions") or []:
+                if isinstance(t, dict):
+                    t["by"] = "escalate"
+        return f"{f}: edge case {how}"
+
+    def clone(self) -> str | None:
+        """A role or workflow copied under a new id: more owners, overlapping workflows."""
+        f = self.pick(self.mapping_files("roles/") + self.mapping_files("workflows/"))
+        if f is None:
+            return None
+        folder = f.split("/")[0]
+        new_id = self.pick(["clone", "clone_2", "z_last", "a_first"])
+        doc = copy.deepcopy(self.docs[f])
+        doc["id"] = new_id
+        if folder == "workflows" and self.chance(2):
+            doc.pop("applies_when", None)
+        self.docs[f"{folder}/{new_id}.yaml"] = doc
+        return f"clone {f} as {folder}/{new_id}.yaml"
+
+    def suppression(self) -> str | None:
+        wfs = self.workflows()
+        wid = self.ref(list(wfs))
+        entry: dict[str, Any] = {
+            "rule": self.pick(["duplicate-ownership", "RE201", "ownership-gap", "RE105", "unused-role", "RE999", "x"]),
+            "reason": self.pick(["accepted", "", "理由"]),
+        }
+        if self.chance(2):
+            entry["workflow"] = wid
+        if self.chance(2):
+            entry["state"] = self.ref(self.states_of(wfs.get(wid, {})))
+        if self.chance(3):
+            entry["role"] = self.ref(self.role_ids())
+        doc = self.docs.setdefault("suppressions.yaml", {"suppressions": []})
+        if not isinstance(doc, dict) or not isinstance(doc.get("suppressions"), list):
+            return None
+        doc["suppressions"].append(entry)
+        return f"suppressions.yaml: add {_short(entry, 100)}"
+
+    def add_attribute(self) -> str | None:
+        attrs = self.attributes()
+        if not attrs and "ticket.yaml" in self.docs:
+            return None
+        name = self.pick(["urgent", "region", "score", "Région", "x"])
+        spec = self.pick(
+            [
+                {"type": "boolean"},
+                {"values": ["north", "south", "east"]},
+                {"type": "integer", "minimum": 0, "maximum": 10},
+                {"type": "number"},
+                {"values": []},
+                {"values": ["only"]},
+            ]
+        )
+        attrs[name] = copy.deepcopy(spec)
+        return f"ticket.yaml: add attribute {name!r}: {spec!r}"
+
     def scenario(self) -> str | None:
         steps = []
         for f in self.mapping_files("scenarios/"):
@@ -988,7 +1085,11 @@ STRUCTURAL = (
 )
 SEMANTIC = (  # those that most often keep the rules valid first: Hypothesis favours low indexes
     "drop_entry",
+    "clone",
+    "edge_workflow",
     "scenario",
+    "suppression",
+    "add_attribute",
     "initial",
     "add_state",
     "transition_by",

@@ -23,6 +23,7 @@ import argparse
 import hashlib
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -103,12 +104,14 @@ def _worker(job: tuple[int, int, float, int, int, int]) -> dict[str, Any]:
                     run_cli(case, tmp_root / str(n), count=2)
                 except Exception as exc:
                     record(exc, case, "cli")
+                shutil.rmtree(tmp_root / str(n), ignore_errors=True)
             if process_every and n % process_every == 0:
                 stats["process"] += 1
                 try:
                     run_subprocess(case, tmp_root / f"p{n}", count=1)
                 except Exception as exc:
                     record(exc, case, "process")
+                shutil.rmtree(tmp_root / f"p{n}", ignore_errors=True)
         except Hang as exc:
             record(exc, case, "hang")
         finally:
@@ -126,6 +129,7 @@ def _worker(job: tuple[int, int, float, int, int, int]) -> dict[str, Any]:
         )(given(cases())(one))
         hypothesis_seed(base_seed * 1_000_003 + index * 10_007 + chunk)(test)()
         chunk += 1
+    shutil.rmtree(tmp_root, ignore_errors=True)
     return stats
 
 
