@@ -4,9 +4,11 @@
   exception), then on a valid ruleset check, every report format, the matrix (by state
   and by category, four formats), the DOT and Mermaid diagrams, the simulation and
   random walks, ``explain`` at some workflow and state, and the scenario tests.
-* :func:`run_cli` — the command line in-process (``typer.testing.CliRunner``): every
-  exit code is 0, 1 or 2 (1 only where findings or failures mean it), no exception
-  escapes, no output holds a traceback, JSON output parses.
+* :func:`run_cli` — the command line in-process (``typer.testing.CliRunner``):
+  ``validate``, ``check``, ``matrix``, ``render`` (DOT and Mermaid), ``simulate``,
+  ``explain``, ``test`` and ``diff`` against the centre as shipped, with formats and
+  options picked at random; every exit code is 0, 1 or 2 (1 only where findings or
+  failures mean it), no exception escapes, no output holds a traceback, JSON parses.
 * :func:`run_subprocess` — the same on a real process (``python cli.py``), where an
   internal error would be exit 3.
 
@@ -56,6 +58,7 @@ def fuzz_settings(share: float = 1.0) -> settings:
 
 CRASHES = ROOT / ".fuzz-crashes"
 CLI = str(ROOT / "cli.py")
+CENTRE = str(ROOT)  # the bundled centre as shipped: `diff` compares a mutated copy with it
 # about the directory as a whole, not a place in one file
 DIRECTORY_CODES = frozenset({"RE020", "RE021"})
 
@@ -248,8 +251,8 @@ def _scenarios(case: Case, rs: Any, suppressions: Any, out: Outcome) -> None:
 
 
 # -- the command line ------------------------------------------------------------------------
-# exit 1 means findings (check) or failed scenarios (test); elsewhere it is never right
-EXIT_1_ALLOWED = frozenset({"check", "test"})
+# exit 1 means findings (check), failed scenarios (test) or new errors (diff); elsewhere it is never right
+EXIT_1_ALLOWED = frozenset({"check", "test", "diff"})
 
 
 def cli_commands(rng: random.Random, directory: Path, out: Path, count: int) -> list[list[str]]:
@@ -290,6 +293,7 @@ def cli_commands(rng: random.Random, directory: Path, out: Path, count: int) -> 
         ],
         lambda: ["explain", d, "-w", wid, "-s", sid, *sets, *rng.choice([[], ["--format", "json"]])],
         lambda: ["test", d, *rng.choice([[], ["--format", "json"], ["--format", "junit"]])],
+        lambda: ["diff", *rng.choice([[CENTRE, d], [d, CENTRE]]), *rng.choice([[], ["--format", "json"]])],
     ]
     return [rng.choice(make)() for _ in range(count)]
 

@@ -10,6 +10,8 @@ case also runs two commands through the in-process command line and every
 Hypothesis (generation only, no shrinking) from their own seeds, in chunks, until
 ``--cases`` cases or ``--minutes`` minutes.
 
+``--replay .fuzz-crashes/<id>`` runs a saved case again, with the same choices.
+
 The summary gives the number of cases, how many compiled to a valid ruleset, the
 crashes (exceptions and broken promises of the exit-code and location contract) and
 the distinct tracebacks, each with the first case that showed it written to
@@ -133,6 +135,31 @@ def _worker(job: tuple[int, int, float, int, int, int]) -> dict[str, Any]:
     return stats
 
 
+def replay(directory: Path) -> int:
+    """Run a saved case again (library, in-process CLI, a real process); print what breaks."""
+    files: dict[str, str | bytes] = {}
+    for p in sorted(directory.rglob("*")):
+        if p.is_file() and p.suffix in (".yaml", ".yml"):
+            files[p.relative_to(directory).as_posix()] = p.read_bytes()
+    notes = (directory / "MUTATIONS.txt").read_text(encoding="utf-8").splitlines()
+    seed = int(notes[-1].split(":")[1]) if notes and notes[-1].startswith("seed:") else 0
+    case = Case(files, [n for n in notes if not n.startswith("seed:")], seed)
+    broken = 0
+    with tempfile.TemporaryDirectory(prefix="rulesengine-replay-") as tmp:
+        for name, run in (
+            ("library", lambda: run_library(case)),
+            ("cli", lambda: run_cli(case, Path(tmp) / "cli", count=2)),
+            ("process", lambda: run_subprocess(case, Path(tmp) / "process", count=1)),
+        ):
+            try:
+                print(f"{name}: {run()}")
+            except Exception as exc:
+                broken += 1
+                print(f"{name}: {signature(exc)}")
+                traceback.print_exception(exc)
+    return 1 if broken else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m tests.fuzz.run", description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=10_000, help="cases to run in all (default 10000)")
@@ -141,7 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=int(time.time()) % 100_000, help="base seed (default: the clock)")
     ap.add_argument("--cli-every", type=int, default=4, help="every Nth case also runs the in-process CLI")
     ap.add_argument("--process-every", type=int, default=100, help="every Nth case also runs a real process")
+    ap.add_argument("--replay", type=Path, metavar="DIR", help="run the case saved in DIR again and stop")
     a = ap.parse_args(argv)
+    if a.replay is not None:
+        return replay(a.replay)
     jobs = max(1, min(a.jobs, a.cases))
     deadline = time.time() + a.minutes * 60 if a.minutes else float("inf")
     quotas = [a.cases // jobs + (1 if i < a.cases % jobs else 0) for i in range(jobs)]
