@@ -55,7 +55,7 @@ from .model import (
 )
 from .numbers import RANGE_HELP, shorten
 from .schema_check import did_you_mean
-from .sources import Sources, load_sources, read_rules_dir
+from .sources import Sources, as_bytes, load_sources, read_rules_dir
 
 MAX_ERRORS = 100
 STAGES = ("load", "schema", "attributes", "identities", "references", "policies")
@@ -989,8 +989,7 @@ def content_digest(files: Mapping[str, bytes | str]) -> str:
     """
     h = hashlib.sha256()
     for path in sorted(files):
-        data = files[path]
-        raw = data.encode("utf-8") if isinstance(data, str) else data
+        raw = as_bytes(files[path])
         name = path.replace("\\", "/").encode("utf-8", "surrogateescape")
         h.update(b"%d:%s\0%d:" % (len(name), name, len(raw)))
         h.update(raw)

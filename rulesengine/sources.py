@@ -209,6 +209,24 @@ def read_rules_dir(path: Path) -> tuple[dict[str, bytes], list[Diagnostic]]:
     return files, diags
 
 
+def as_bytes(content: bytes | str) -> bytes:
+    """A file's bytes; text holding lone surrogates becomes the (invalid UTF-8) bytes they stand for.
+
+    Text decoded with ``errors="surrogateescape"`` gets its original bytes back; any other
+    lone surrogate is written as is (``surrogatepass``), so that the loader reports it as
+    invalid UTF-8 at its place, as it would for the file on disk.
+    """
+    if isinstance(content, bytes):
+        return content
+    try:
+        return content.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return content.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return content.encode("utf-8", "surrogatepass")
+
+
 def load_sources(files: Mapping[str, bytes | str], root: str = ".") -> tuple[Sources, list[Diagnostic]]:
     """Load and schema-check every file; returns all diagnostics found."""
     src = Sources(root=root)
@@ -217,9 +235,7 @@ def load_sources(files: Mapping[str, bytes | str], root: str = ".") -> tuple[Sou
         kind = _kind_of(rel)
         if kind is None:
             continue
-        raw = files[rel]
-        data = raw.encode("utf-8") if isinstance(raw, str) else raw
-        result = load_bytes(data, rel)
+        result = load_bytes(as_bytes(files[rel]), rel)
         src.files.append(rel)
         if result.document is None:
             diags.extend(result.diagnostics)
