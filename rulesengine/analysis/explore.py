@@ -78,6 +78,23 @@ class ClassRun:
         return out
 
 
+def begin(idx: WorkflowIndex, run: ClassRun) -> deque[Situation]:
+    """Create the ticket of ``run``'s class: its first situations (or the creation's
+    problem) recorded in the run, and the search queue that starts from them."""
+    initial = idx.workflow.initial
+    first = idx.arrive(run.k)
+    if first.problem is not None:
+        run.events.append(Event(EventKind(first.problem.value), initial, None, None, first.candidates))
+    queue: deque[Situation] = deque()
+    for owner in first.owners:
+        s = Situation(initial, owner)
+        if s not in run.parent:
+            run.parent[s] = (None, None)
+            run.starts.append(s)
+            queue.append(s)
+    return queue
+
+
 def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
     """Breadth-first exploration of class ``k`` of a workflow, on its own.
 
@@ -88,21 +105,11 @@ def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
     it to exactly what this function gives for every class.
     """
     run = ClassRun(k)
-    wf = idx.workflow
     finals = idx.finals
-    first = idx.arrive(k)
-    if first.problem is not None:
-        run.events.append(Event(EventKind(first.problem.value), wf.initial, None, None, first.candidates))
     parent = run.parent
     edges = run.edges
     events = run.events
-    queue: deque[Situation] = deque()
-    for owner in first.owners:
-        s = Situation(wf.initial, owner)
-        if s not in parent:
-            parent[s] = (None, None)
-            run.starts.append(s)
-            queue.append(s)
+    queue = begin(idx, run)
     while queue:
         cur = queue.popleft()
         if cur.state in finals:

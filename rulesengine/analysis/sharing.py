@@ -19,11 +19,10 @@ exact (:func:`~.explore.explore_class` on its own gives the same run for every c
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .explore import ClassRun, Event, EventKind, RunGroup, Situation, WorkflowRun
+from .explore import ClassRun, Event, EventKind, RunGroup, Situation, WorkflowRun, begin
 from .index import Move, Outcome, WorkflowIndex
 
 Progress = Callable[[int], None]
@@ -95,20 +94,11 @@ class _Explorer:
         finals = idx.finals
         sig = self.bits[k]
         run = ClassRun(k)
-        first = idx.arrive(k)
         read = idx.handle_mask(wf.initial)
-        if first.problem is not None:
-            run.events.append(Event(EventKind(first.problem.value), wf.initial, None, None, first.candidates))
         parent = run.parent
         edges = run.edges
         events = run.events
-        queue: deque[Situation] = deque()
-        for owner in first.owners:
-            s = Situation(wf.initial, owner)
-            if s not in parent:
-                parent[s] = (None, None)
-                run.starts.append(s)
-                queue.append(s)
+        queue = begin(idx, run)
         trail: list[int] = []
         tables = self.tables
         while queue:
@@ -133,6 +123,7 @@ class _Explorer:
                     queue.append(nxt)
         # the graph is fixed by how the search started and which expansions it met in
         # order; an identical graph found before is kept instead of this copy
+        first = idx.arrive(k)  # answered from the index's caches: `begin` asked it already
         fingerprint = (tuple(run.starts), first.problem, first.candidates, tuple(trail))
         return self.graphs.setdefault(fingerprint, run), read
 
