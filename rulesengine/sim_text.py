@@ -40,6 +40,12 @@ def simulation_text(doc: dict[str, Any], rs: Ruleset) -> list[Line]:
             out.append((f"    shortest {_path(c['shortest'])}", None))
             suffix = " (search budget reached)" if c["longest_truncated"] else ""
             out.append((f"    longest  {_path(c['longest'])}{suffix}", None))
+            for name, got in c.get("slas", {}).get("shortest", {}).items():
+                if got.get("starts") and (got["known_minutes"] or not got["stops"]):
+                    where = f"stops after {got['steps']} steps" if got["stops"] else "never stops"
+                    late = " — breached by its timers alone" if got["breached_by_timers"] else ""
+                    text = f"    SLA {name} ({got['target']}) on the shortest path: {where}, at least {got['known_minutes']} min{late}"
+                    out.append((text, "red" if late else None))
             out.append((f"    deepest escalation chain: {c['max_escalation_depth']}", None))
     return out
 

@@ -35,10 +35,37 @@ class PathSummary:
     handoffs: int
     transfers: int
     escalations: int
+    waits: tuple[int, ...] = ()  # minutes each step is known to take at least (a timer's delay)
 
     @property
     def steps(self) -> int:
         return len(self.events)
+
+    def slas(self, idx: WorkflowIndex, k: int) -> dict[str, Any]:
+        """For each SLA of class ``k``: where on this path its clock starts and stops, the
+        steps between, and the minutes timers make them take at least — with whether that
+        alone already breaches a clock-time target."""
+        out: dict[str, Any] = {}
+        for sla in idx.workflow.slas:
+            if not idx.sla_applies(sla, k):
+                continue
+            begin = 0 if sla.start is None else next((i for i, st in enumerate(self.states) if st == sla.start), None)
+            if begin is None:
+                out[sla.name] = {"starts": False}
+                continue
+            end = next((i for i in range(begin + 1, len(self.states)) if self.states[i] in sla.stop), None)
+            stop = len(self.waits) if end is None else end
+            known = sum(w for i, w in enumerate(self.waits[begin:stop], begin) if self.states[i] not in sla.pause_in)
+            target = None if sla.target.is_working_days else sla.target.minutes
+            out[sla.name] = {
+                "starts": True,
+                "stops": end is not None,
+                "steps": None if end is None else end - begin,
+                "known_minutes": known,
+                "target": sla.target.text,
+                "breached_by_timers": target is not None and known > target,
+            }
+        return out
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -49,6 +76,7 @@ class PathSummary:
             "handoffs": self.handoffs,
             "transfers": self.transfers,
             "escalations": self.escalations,
+            "known_minutes": sum(self.waits),
         }
 
 
@@ -57,7 +85,9 @@ def _summarise(start: Situation, edges: list[tuple[Situation, Move, Situation]])
     owners = [start.owner]
     events = []
     handoffs = transfers = escalations = 0
+    waits = []
     for a, m, b in edges:
+        waits.append(_wait(m))
         states.append(b.state)
         owners.append(b.owner)
         events.append(m.event)
@@ -67,7 +97,15 @@ def _summarise(start: Situation, edges: list[tuple[Situation, Move, Situation]])
             transfers += 1
         if m.is_escalation:
             escalations += 1
-    return PathSummary(tuple(states), tuple(owners), tuple(events), handoffs, transfers, escalations)
+    return PathSummary(tuple(states), tuple(owners), tuple(events), handoffs, transfers, escalations, tuple(waits))
+
+
+def _wait(m: Move) -> int:
+    """The minutes a move is known to take at least: a timer's clock-time delay, else 0."""
+    e = m.escalation
+    if e is None or e.after is None or e.after.is_working_days:
+        return 0
+    return e.after.minutes
 
 
 def shortest_path(idx: WorkflowIndex, run: ClassRun) -> PathSummary | None:
@@ -172,6 +210,10 @@ def class_report(an: Analysis, wid: str, run: ClassRun, memo: Memo | None = None
         "longest": long_.to_json() if long_ else None,
         "longest_truncated": truncated,
         "max_escalation_depth": len(chain),
+        "slas": {
+            "shortest": short.slas(idx, run.k) if short else {},
+            "longest": long_.slas(idx, run.k) if long_ else {},
+        },
         "findings": sorted({e.kind for e in run.events}),
     }
 

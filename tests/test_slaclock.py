@@ -209,3 +209,41 @@ sla:
     assert status("new") == {"first_response": "running", "fix": "not started yet"}
     assert status("working") == {"first_response": "stops here", "fix": "starts here"}
     assert status("after") == {"first_response": "stopped before here", "fix": "running"}
+
+
+def test_simulate_reports_sla_path_lengths_where_timers_make_them_known() -> None:
+    from rulesengine.analysis.context import Analysis
+    from rulesengine.simulate import simulate
+
+    wf = """id: work
+name: {en: Work}
+initial: new
+states:
+  new: {}
+  answered: {}
+  done: {final: true}
+transitions:
+  - {name: finish, from: answered, to: done, by: handle}
+escalations:
+  - {in: new, after: 5m, to: lead, goto: answered}
+sla:
+  first_response: {target: 3m, stop: answered}
+  resolution: {target: 1h, stop: done}
+"""
+    files = {"ticket.yaml": "attributes:\n  category: {values: [task]}\n", "workflows/work.yaml": wf}
+    files["roles/agent.yaml"] = "id: agent\nname: {en: Agent}\nhandle:\n  - states: [new]\n"
+    files["roles/lead.yaml"] = "id: lead\nname: {en: Lead}\nhandle:\n  - states: [answered]\n"
+    rs = compile_files(files).ruleset
+    assert rs is not None
+    (flow,) = simulate(Analysis(rs))["workflows"][0]["classes"]
+    slas = flow["slas"]["shortest"]
+    assert slas["first_response"] == {
+        "starts": True,
+        "stops": True,
+        "steps": 1,
+        "known_minutes": 5,
+        "target": "3m",
+        "breached_by_timers": True,
+    }
+    assert slas["resolution"]["known_minutes"] == 5 and not slas["resolution"]["breached_by_timers"]
+    assert flow["shortest"]["known_minutes"] == 5
