@@ -129,9 +129,10 @@ class Engine:
                             d = picked[0].decision if len(picked) == 1 else None
                     if d is not None:
                         if event in tab.timers:
-                            if actor is None:
-                                return d
-                        elif type(actor) is dict:
+                            return d if actor is None else tab.said["timer", state, event]
+                        if actor is None:
+                            return tab.said["actor", state, event]
+                        if type(actor) is dict:
                             roles = actor["roles"]
                             ident = actor["id"]
                             if (type(roles) is list or type(roles) is tuple) and type(ident) is str:
