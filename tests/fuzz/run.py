@@ -71,8 +71,8 @@ def _slug(sig: str) -> str:
     return hashlib.sha1(sig.encode("utf-8")).hexdigest()[:10]
 
 
-def _worker(job: tuple[int, int, float, int, int, int]) -> dict[str, Any]:
-    index, quota, deadline, base_seed, cli_every, process_every = job
+def _worker(job: tuple[int, int, float, int, int, int, int]) -> dict[str, Any]:
+    index, quota, deadline, base_seed, cli_every, process_every, max_mutations = job
     signal.signal(signal.SIGALRM, _alarm)
     stats: dict[str, Any] = {"cases": 0, "valid": 0, "cli": 0, "process": 0, "crashes": 0, "found": {}}
     tmp_root = Path(tempfile.mkdtemp(prefix=f"rulesengine-fuzz-{index}-"))
@@ -128,7 +128,7 @@ def _worker(job: tuple[int, int, float, int, int, int]) -> dict[str, Any]:
             database=None,
             deadline=None,
             suppress_health_check=list(HealthCheck),
-        )(given(cases())(one))
+        )(given(cases(max_mutations=max_mutations))(one))
         hypothesis_seed(base_seed * 1_000_003 + index * 10_007 + chunk)(test)()
         chunk += 1
     shutil.rmtree(tmp_root, ignore_errors=True)
@@ -168,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=int(time.time()) % 100_000, help="base seed (default: the clock)")
     ap.add_argument("--cli-every", type=int, default=4, help="every Nth case also runs the in-process CLI")
     ap.add_argument("--process-every", type=int, default=100, help="every Nth case also runs a real process")
+    ap.add_argument("--max-mutations", type=int, default=4, help="data mutations per case, at most (default 4)")
     ap.add_argument("--replay", type=Path, metavar="DIR", help="run the case saved in DIR again and stop")
     a = ap.parse_args(argv)
     if a.replay is not None:
@@ -175,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = max(1, min(a.jobs, a.cases))
     deadline = time.time() + a.minutes * 60 if a.minutes else float("inf")
     quotas = [a.cases // jobs + (1 if i < a.cases % jobs else 0) for i in range(jobs)]
-    work = [(i, q, deadline, a.seed, a.cli_every, a.process_every) for i, q in enumerate(quotas)]
+    work = [(i, q, deadline, a.seed, a.cli_every, a.process_every, a.max_mutations) for i, q in enumerate(quotas)]
     print(f"fuzzing: {a.cases} cases, {jobs} jobs, seed {a.seed}", flush=True)
     start = time.time()
     CRASHES.mkdir(exist_ok=True)
