@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from . import diagnostics as d
+from .compile_flow import FlowChecks
 from .conditions import Condition, Constraint, Interval, ValueSet
 from .diagnostics import Diagnostic, Location
 from .durations import DURATION_HELP, parse_duration
@@ -52,6 +53,7 @@ from .model import (
     Transition,
     Workflow,
     frozen_map,
+    hours_attribute,
 )
 from .numbers import RANGE_HELP, shorten
 from .schema_check import did_you_mean
@@ -390,7 +392,7 @@ def _check_identities(docs: list[Document], what: str, ctx: _Ctx) -> dict[str, D
 # --------------------------------------------------------------------------------------
 # stage 3: references, conditions and the model
 # --------------------------------------------------------------------------------------
-class _Resolver:
+class _Resolver(FlowChecks):
     def __init__(
         self,
         ctx: _Ctx,
@@ -405,14 +407,24 @@ class _Resolver:
         self.role_docs = role_docs
         self.wf_docs = wf_docs
         self.wf_states: dict[str, dict[str, dict[str, Any]]] = {wid: doc.data["states"] for wid, doc in wf_docs.items()}
+        self.hour_calendars: set[str] = set()  # calendars whose opening hours scope a grant
 
     # -- conditions ------------------------------------------------------------------
     def condition(self, doc: Document, path: JsonPath, raw: Mapping[str, Any] | None) -> Condition:
         if not raw:
             return Condition()
         tests: list[tuple[str, Constraint]] = []
+        groups: list[tuple[Condition, ...]] = []
         for attr_id, spec in raw.items():
             apath = path + (attr_id,)
+            if attr_id == "any_of" and isinstance(spec, list):
+                groups.append(
+                    tuple(
+                        self.condition(doc, apath + (j,), alt if isinstance(alt, dict) else None)
+                        for j, alt in enumerate(spec)
+                    )
+                )
+                continue
             attr = self.attrs.get(attr_id)
             if attr is None:
                 ctx_hint = "" if self.attrs else " (there is no `ticket.yaml` declaring attributes)"
@@ -421,7 +433,7 @@ class _Resolver:
             c = self._constraint(doc, apath, attr, spec)
             if c is not None:
                 tests.append((attr_id, c))
-        return Condition.of(tests)
+        return Condition.of(tests, groups)
 
     def _constraint(self, doc: Document, path: JsonPath, attr: Attribute, spec: Any) -> Constraint | None:
         loc = doc.locate(path)
@@ -502,6 +514,30 @@ class _Resolver:
             tests.append((attr_id, Interval(hi=bound, hi_closed=True)))
         return Condition.of(tests)
 
+    def hours(self, doc: Document, path: JsonPath, raw: Mapping[str, Any]) -> Condition:
+        """``within_hours`` / ``outside_hours`` of a grant: a test of whether the named calendar
+        is open, kept as one more (boolean) attribute of the ticket's situation."""
+        tests: list[tuple[str, Constraint]] = []
+        given = [k for k in ("within_hours", "outside_hours") if k in raw]
+        if len(given) > 1:
+            self.ctx.add(
+                d.INVALID_CONDITION(
+                    "a grant is valid `within_hours` or `outside_hours` of a calendar, not both",
+                    doc.locate_key(path + (given[1],)),
+                    help="write two grants for a role that works in hours and out of hours",
+                )
+            )
+            return Condition()
+        for key in given:
+            cal = raw[key]
+            if cal not in self.calendars:
+                hint = " (calendars are declared in `ticket.yaml`)" if not self.calendars else ""
+                _unknown(self.ctx, "calendar", cal, self.calendars, doc.locate(path + (key,)), hint)
+                continue
+            self.hour_calendars.add(cal)
+            tests.append((hours_attribute(cal), ValueSet(frozenset({key == "within_hours"}))))
+        return Condition.of(tests)
+
     # -- references ------------------------------------------------------------------
     def role_ref(self, doc: Document, path: JsonPath, rid: str, context: str = "") -> bool:
         if rid in self.role_docs:
@@ -534,15 +570,9 @@ class _Resolver:
     def role(self, rid: str, doc: Document) -> Role | None:
         data = doc.data
         grants: list[Grant] = []
+        # with `handles_tickets: false` the role never owns a ticket; its handle grants say
+        # where it may fire the transitions that do not need the owner (`owner_only: false`)
         handles = data.get("handles_tickets", True)
-        if not handles and data.get("handle"):
-            self.ctx.add(
-                d.INVALID_ROLE(
-                    f"role `{rid}` declares `handles_tickets: false` but has handle grants",
-                    doc.locate_key(("handle",)),
-                    help="remove the handle grants, or the `handles_tickets: false`",
-                )
-            )
         reports_to = data.get("reports_to")
         if reports_to is not None:
             if reports_to == rid:
@@ -599,10 +629,10 @@ class _Resolver:
                 cells[w] = frozenset(s for s, st in self.wf_states[w].items() if not st.get("final", False))
         cond = self.condition(doc, path + ("when",), raw.get("when"))
         limits = self.limits(doc, path + ("limits",), raw.get("limits"))
-        cond = cond.conjoin(limits)
+        cond = cond.conjoin(limits).conjoin(self.hours(doc, path, raw))
         targets: tuple[str, ...] = ()
         if kind is Kind.COORDINATE:
-            tl = _as_list(raw["with"])
+            tl = _as_list(raw.get("with"))
             for j, t in enumerate(tl):
                 tpath = path + ("with",) + ((j,) if isinstance(raw["with"], list) else ())
                 if t == rid:
@@ -672,9 +702,9 @@ class _Resolver:
                 pause=bool(sraw.get("pause", False)),
                 description=sraw.get("description"),
                 location=doc.locate_key(spath),
+                reopen=frozenset(_as_list(sraw.get("reopen"))),
             )
-        initial = data["initial"]
-        state_ref(("initial",), initial)
+        initial, starts = self.starts(doc, data["initial"], state_ref)
         if not any(s.final for s in states.values()):
             self.ctx.add(
                 d.INVALID_WORKFLOW(
@@ -683,14 +713,17 @@ class _Resolver:
                     help="mark the state where tickets end with `final: true`",
                 )
             )
-        elif initial in states and states[initial].final:
-            self.ctx.add(
-                d.INVALID_WORKFLOW(
-                    f"the initial state `{initial}` of workflow `{wid}` is final",
-                    doc.locate(("initial",)),
-                    help="a ticket must have at least one step to go through",
-                )
-            )
+        else:
+            entries: list[tuple[str, JsonPath]] = [(st.state, ("initial", j, "state")) for j, st in enumerate(starts)]
+            for sid, ipath in entries or [(initial, ("initial",))]:
+                if sid in states and states[sid].final:
+                    self.ctx.add(
+                        d.INVALID_WORKFLOW(
+                            f"the initial state `{sid}` of workflow `{wid}` is final",
+                            doc.locate(ipath),
+                            help="a ticket must have at least one step to go through",
+                        )
+                    )
         nonfinal = [s for s, st in states.items() if not st.final]
 
         transitions: list[Transition] = []
@@ -724,8 +757,12 @@ class _Resolver:
                         index=i,
                         label=_name(traw["label"], traw["name"]) if "label" in traw else None,
                         location=doc.locate(tpath),
+                        owner_only=bool(traw.get("owner_only", True)),
+                        take_over=bool(traw.get("take_over", False)),
                     )
                 )
+                self.non_owner_flags(doc, tpath, traw, roles)
+        self.reopenings(doc, wid, states, data["transitions"])
 
         slas: list[Sla] = []
         for name, sraw in data.get("sla", {}).items():
@@ -783,7 +820,27 @@ class _Resolver:
             ins = _as_list(eraw["in"])
             for j, s in enumerate(ins):
                 ok &= state_ref(epath + ("in",) + ((j,) if isinstance(eraw["in"], list) else ()), s)
-            ok &= self.role_ref(doc, epath + ("to",), eraw["to"])
+            if "to" in eraw:
+                ok &= self.role_ref(doc, epath + ("to",), eraw["to"])
+                if roles.get(eraw["to"], {}).get("handles_tickets", True) is False:
+                    self.ctx.add(
+                        d.INVALID_ROLE(
+                            f"the timer hands the ticket to `{eraw['to']}`, which never handles tickets",
+                            doc.locate(epath + ("to",)),
+                            help="escalate to a role that may own the ticket",
+                        )
+                    )
+                    ok = False
+            elif "goto" not in eraw:
+                self.ctx.add(
+                    d.SCHEMA(
+                        "a timer needs `to` (the role it escalates to), `goto` (the state it moves the ticket to), "
+                        "or both",
+                        doc.locate(epath),
+                        help="for example `goto: closed` to close a ticket left pending, or `to: supervisor`",
+                    )
+                )
+                ok = False
             if "goto" in eraw:
                 ok &= state_ref(epath + ("goto",), eraw["goto"])
             after = None
@@ -815,7 +872,7 @@ class _Resolver:
                 escalations.append(
                     TimedEscalation(
                         states=tuple(ins),
-                        to=eraw["to"],
+                        to=eraw.get("to"),
                         after=after,
                         at_percent=at_pct,
                         of_sla=eraw.get("of"),
@@ -842,6 +899,7 @@ class _Resolver:
             name=_name(data["name"], wid),
             file=doc.file,
             initial=initial,
+            starts=starts,
             states=frozen_map(states),
             transitions=tuple(transitions),
             applies_when=applies,
@@ -928,6 +986,15 @@ def compile_sources(src: Sources, prior: list[Diagnostic] | None = None) -> Comp
         _reporting_cycles(roles, ctx)
         if ctx.errors:
             return CompileResult(None, _finish(ctx), stage)
+        for cal in sorted(res.hour_calendars):
+            aid = hours_attribute(cal)
+            attrs[aid] = Attribute(
+                aid,
+                AttrType.BOOLEAN,
+                Name(f"within the hours of `{cal}`", f"在 `{cal}` 工作时间内"),
+                values=(False, True),
+                location=calendars[cal].location,
+            )
         policies: tuple[Policy, ...] = ()
         if src.policies:
             from .policies.compile import compile_policies

@@ -1,6 +1,7 @@
 """Conditions on ticket attributes: value sets and numeric intervals.
 
-A condition is a conjunction of per-attribute constraints.  Keeping constraints as
+A condition is a conjunction of per-attribute constraints (and of ``any_of`` groups of
+alternative conditions).  Keeping constraints as
 plain sets and intervals (instead of opaque predicates) is what lets the analysis cut
 the attribute space into finitely many classes and reason about every ticket at once.
 """
@@ -95,12 +96,23 @@ Constraint = Interval | ValueSet
 
 @dataclass(frozen=True)
 class Condition:
-    """Conjunction of constraints, one per attribute, kept sorted by attribute id."""
+    """Conjunction of constraints, one per attribute, kept sorted by attribute id, and of
+    ``any_of`` groups: each group is a tuple of alternative conditions, one of which must
+    hold (``any_of`` in the YAML).
+
+    A condition without groups is a *box*; the analysis cuts the attribute space by
+    boxes, so a condition with groups is handed to it as the boxes of its disjunctive
+    normal form (:meth:`boxes`).
+    """
 
     tests: tuple[tuple[str, Constraint], ...] = ()
+    any_of: tuple[tuple[Condition, ...], ...] = ()
 
     @staticmethod
-    def of(tests: Mapping[str, Constraint] | Iterable[tuple[str, Constraint]]) -> Condition:
+    def of(
+        tests: Mapping[str, Constraint] | Iterable[tuple[str, Constraint]],
+        any_of: Iterable[tuple[Condition, ...]] = (),
+    ) -> Condition:
         items = tests.items() if isinstance(tests, Mapping) else tests
         merged: dict[str, Constraint] = {}
         for attr, c in items:
@@ -114,17 +126,26 @@ class Condition:
                     merged[attr] = ValueSet(frozenset())
             else:
                 merged[attr] = c
-        return Condition(tuple(sorted(merged.items(), key=lambda kv: kv[0])))
+        return Condition(tuple(sorted(merged.items(), key=lambda kv: kv[0])), tuple(any_of))
 
     @property
     def always(self) -> bool:
-        return not self.tests
+        return not self.tests and not self.any_of
+
+    @property
+    def is_box(self) -> bool:
+        """No ``any_of``: one constraint per attribute, nothing else."""
+        return not self.any_of
 
     @property
     def never(self) -> bool:
-        return any(c.empty for _, c in self.tests)
+        if any(c.empty for _, c in self.tests):
+            return True
+        return any(all(alt.never for alt in group) for group in self.any_of)
 
     def get(self, attr: str) -> Constraint | None:
+        """The constraint every ticket meeting the condition meets on ``attr`` (``any_of``
+        alternatives aside)."""
         for a, c in self.tests:
             if a == attr:
                 return c
@@ -132,7 +153,11 @@ class Condition:
 
     @property
     def attributes(self) -> tuple[str, ...]:
-        return tuple(a for a, _ in self.tests)
+        own = [a for a, _ in self.tests]
+        for group in self.any_of:
+            for alt in group:
+                own.extend(alt.attributes)
+        return tuple(dict.fromkeys(own))
 
     def matches(self, profile: Mapping[str, Any]) -> bool:
         """True when every constraint holds; a missing attribute never matches."""
@@ -140,6 +165,9 @@ class Condition:
             if attr not in profile:
                 return False
             if not c.contains(profile[attr]):
+                return False
+        for group in self.any_of:
+            if not any(alt.matches(profile) for alt in group):
                 return False
         return True
 
@@ -149,12 +177,33 @@ class Condition:
         for attr, c in self.tests:
             if attr not in profile or not c.contains(profile[attr]):
                 out.append(c.describe(attr))
+        for group in self.any_of:
+            if not any(alt.matches(profile) for alt in group):
+                out.append(_describe_group(group))
         return out
 
     def conjoin(self, other: Condition) -> Condition:
-        return Condition.of(list(self.tests) + list(other.tests))
+        return Condition.of(list(self.tests) + list(other.tests), self.any_of + other.any_of)
+
+    def boxes(self) -> tuple[Condition, ...]:
+        """The condition as a disjunction of boxes (its disjunctive normal form); a box is
+        itself, a condition that can never hold has none."""
+        if not self.any_of:
+            return () if self.never else (self,)
+        out: list[Condition] = [Condition(self.tests)]
+        for group in self.any_of:
+            alts = [b for alt in group for b in alt.boxes()]
+            out = [base.conjoin(b) for base in out for b in alts]
+            out = [b for b in out if not b.never]
+        return tuple(dict.fromkeys(out))
 
     def describe(self) -> str:
-        if not self.tests:
+        if self.always:
             return "any ticket"
-        return " and ".join(c.describe(a) for a, c in self.tests)
+        parts = [c.describe(a) for a, c in self.tests] + [_describe_group(g) for g in self.any_of]
+        return " and ".join(parts)
+
+
+def _describe_group(group: tuple[Condition, ...]) -> str:
+    alts = [alt.describe() for alt in group]
+    return "(" + " or ".join(f"({a})" if " and " in a else a for a in alts) + ")"

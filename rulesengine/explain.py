@@ -94,7 +94,7 @@ def explain_class(
     fresh = set(holders) if hypothetical else {h for h in holders if run is not None and _assigned(run, state, h)}
     transitions = []
     steps = {h: idx.steps(state, h, k) for h in holders}
-    for t in wf.outgoing(state):
+    for t in (t for t in wf.transitions if state in t.sources):
         entry: dict[str, Any] = {"name": t.name, "to": t.target, "by": t.by.value, "location": _loc(t.location)}
         allowed = []
         for h in holders:
@@ -103,10 +103,11 @@ def explain_class(
                     continue
                 allowed.append(
                     {
-                        "role": h,
+                        "role": m.firer or h,
                         "grant": _loc(m.grant.location if m.grant else None),
                         "targets": [m.new_owner] if t.by is not Kind.HANDLE and m.new_owner else None,
                         "owner": h in fresh or not fresh,
+                        **({"owned_by": h} if m.firer is not None and m.firer != h else {}),
                         "lands": out.lands,
                         "owners_after": list(out.owners),
                         "problem": out.problem.value if out.problem else None,

@@ -78,6 +78,21 @@ class Duration:
         return self.working_days > 0
 
 
+HOURS_PREFIX = "in_hours:"
+
+
+def hours_attribute(calendar: str) -> str:
+    """The id of the boolean attribute "the calendar is open now" that grants scoped by
+    ``within_hours`` / ``outside_hours`` test; the analysis treats it like any attribute
+    and the engine fills it in from the time of the request."""
+    return HOURS_PREFIX + calendar
+
+
+def hours_calendar(attr_id: str) -> str | None:
+    """The calendar an ``in_hours:`` attribute reads (None for an ordinary attribute)."""
+    return attr_id[len(HOURS_PREFIX) :] if attr_id.startswith(HOURS_PREFIX) else None
+
+
 @dataclass(frozen=True)
 class Attribute:
     id: str
@@ -147,6 +162,8 @@ class Grant:
     location: Location | None = None
     note: str | None = None
     limits: Condition = Condition()
+    # valid only once the ticket has been escalated (read from the ticket's situation)
+    after_escalation: bool = False
 
     def covers(self, workflow: str, state: str, profile: Mapping[str, Any]) -> bool:
         states = self.cells.get(workflow)
@@ -183,10 +200,21 @@ class State:
     pause: bool = False
     description: str | None = None
     location: Location | None = None
+    # on a final state: the transitions that may leave it (the ticket's life continues)
+    reopen: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class Transition:
+    """A named move between states.
+
+    ``owner_only`` False lets any role holding a ``by`` grant at the source state fire it
+    (a QA inspector or the customer closing, a supervisor stepping in); ``take_over``
+    makes such a firer the owner afterwards, else the owner keeps the ticket where it can
+    hold it and a fresh assignment decides otherwise.  ``sets`` are attribute values the
+    move writes on the ticket.
+    """
+
     name: str
     sources: tuple[str, ...]
     target: str
@@ -196,12 +224,18 @@ class Transition:
     index: int = 0
     label: Name | None = None
     location: Location | None = None
+    owner_only: bool = True
+    take_over: bool = False
+    sets: Mapping[str, Any] = field(default_factory=lambda: frozen_map({}))
 
 
 @dataclass(frozen=True)
 class TimedEscalation:
+    """A timer on states: it hands the ticket to ``to`` (an escalation), or — without
+    ``to`` — only moves it to ``goto`` (auto-close after days pending)."""
+
     states: tuple[str, ...]
-    to: str
+    to: str | None
     after: Duration | None = None
     at_percent: int | None = None
     of_sla: str | None = None
@@ -209,6 +243,11 @@ class TimedEscalation:
     condition: Condition = Condition()
     index: int = 0
     location: Location | None = None
+
+    @property
+    def escalates(self) -> bool:
+        """The timer hands the ticket to a role (else it only changes the state)."""
+        return self.to is not None
 
     @property
     def delay_text(self) -> str:
@@ -244,6 +283,15 @@ class Sla:
     location: Location | None = None
 
 
+@dataclass(frozen=True)
+class Start:
+    """A creation state and the tickets created there (the first matching entry wins)."""
+
+    state: str
+    condition: Condition = Condition()
+    location: Location | None = None
+
+
 class Ownership(str, enum.Enum):
     SINGLE = "single"
     SHARED = "shared"
@@ -264,12 +312,34 @@ class Workflow:
     slas: tuple[Sla, ...] = ()
     description: str | None = None
     location: Location | None = None
+    # several creation states chosen by condition; empty: every ticket starts at `initial`
+    starts: tuple[Start, ...] = ()
+
+    @property
+    def initials(self) -> tuple[str, ...]:
+        """Every state a ticket can be created in."""
+        if not self.starts:
+            return (self.initial,)
+        return tuple(dict.fromkeys(s.state for s in self.starts))
+
+    def initial_for(self, profile: Mapping[str, Any]) -> str | None:
+        """The creation state of a ticket with these values (None: no entry matches)."""
+        if not self.starts:
+            return self.initial
+        for s in self.starts:
+            if s.condition.matches(profile):
+                return s.state
+        return None
 
     @property
     def final_states(self) -> tuple[str, ...]:
         return tuple(s for s, st in self.states.items() if st.final)
 
     def outgoing(self, state: str) -> tuple[Transition, ...]:
+        """The transitions that may leave ``state`` (from a final state: its ``reopen`` ones)."""
+        st = self.states.get(state)
+        if st is not None and st.final:
+            return tuple(t for t in self.transitions if state in t.sources and t.name in st.reopen)
         return tuple(t for t in self.transitions if state in t.sources)
 
 

@@ -40,15 +40,24 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 
     The shipped schemas keep ``$defs`` for editors; validating against an inlined copy
     spares jsonschema a reference lookup at every node, which dominates the cost of
-    checking thousands of rule files.
+    checking thousands of rule files.  A definition that refers to itself (a condition's ``any_of`` lists conditions) keeps
+    its ``$ref`` inside itself, and stays under ``$defs`` for it.
     """
     defs = schema.get("$defs", {})
+    expanding: list[str] = []
+    recursive: set[str] = set()
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
             ref = node.get("$ref")
             if isinstance(ref, str) and ref.startswith("#/$defs/"):
-                target = walk(defs[ref.split("/")[-1]])
+                name = ref.split("/")[-1]
+                if name in expanding:
+                    recursive.add(name)
+                    return node
+                expanding.append(name)
+                target = walk(defs[name])
+                expanding.pop()
                 rest = {k: walk(v) for k, v in node.items() if k != "$ref"}
                 merged = dict(target)
                 if "description" in rest:
@@ -61,7 +70,15 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
             return [walk(v) for v in node]
         return node
 
-    return walk(schema)
+    out = walk(schema)
+    if recursive:
+        kept: dict[str, Any] = {}
+        for name in sorted(recursive):
+            expanding.append(name)
+            kept[name] = walk(defs[name])
+            expanding.pop()
+        out["$defs"] = kept
+    return out
 
 
 @cache

@@ -101,10 +101,19 @@ def _common_defs() -> dict[str, Schema]:
             "description": (
                 "A condition on ticket attributes (from ticket.yaml): every listed attribute must match. "
                 "Enum attributes take a value or a list of values; number attributes take "
-                "`{gt, gte, lt, lte}`; boolean attributes take true or false."
+                "`{gt, gte, lt, lte}`; boolean attributes take true or false; `any_of` lists "
+                "alternative conditions, one of which must hold as well."
             ),
             "type": "object",
             "propertyNames": {"pattern": IDENT_PATTERN},
+            "properties": {
+                "any_of": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"$ref": "#/$defs/condition"},
+                    "description": "Alternatives (OR): at least one of these conditions must hold.",
+                }
+            },
             "additionalProperties": {
                 "anyOf": [
                     {"$ref": "#/$defs/enumTest"},
@@ -131,6 +140,8 @@ def _scope_props() -> dict[str, Schema]:
         "when": {"$ref": "#/$defs/condition", "description": "Only tickets matching this condition."},
         "limits": {"$ref": "#/$defs/limits", "description": "Upper limits on number attributes."},
         "note": {"type": "string", "description": "Free text for readers: why this grant exists."},
+        "within_hours": _ident("Valid only while this calendar (from ticket.yaml) is open: a day shift."),
+        "outside_hours": _ident("Valid only while this calendar is closed: a night shift, a weekend team."),
     }
 
 
@@ -147,10 +158,12 @@ def role_schema() -> Schema:
         "description": "Coordinate (协调权限): may transfer the ticket to, or pull in, the named roles; never resolves.",
         "type": "object",
         "additionalProperties": False,
-        "required": ["with"],
         "properties": {
             **_scope_props(),
-            "with": _ident_list("Roles this role may transfer the ticket to."),
+            "with": _ident_list(
+                "Roles this role may transfer the ticket to. Without it the grant only lets the role "
+                "step in on transitions with `owner_only: false` and `take_over: true`."
+            ),
         },
     }
     escalate = {
@@ -180,7 +193,11 @@ def role_schema() -> Schema:
             "headcount": {"type": "integer", "minimum": 0, "description": "People in this role."},
             "handles_tickets": {
                 "type": "boolean",
-                "description": "False for roles that must never handle tickets (e.g. QA inspectors).",
+                "description": (
+                    "False for roles that never own a ticket (a QA inspector, the customer): they are never "
+                    "assigned one, and their handle grants say where they may fire transitions that do not "
+                    "need the owner (`owner_only: false`)."
+                ),
             },
             "handle": {
                 "type": "array",
@@ -222,6 +239,7 @@ def workflow_schema() -> Schema:
                 "type": "boolean",
                 "description": "SLA clocks stop while the ticket is here (e.g. waiting for the customer).",
             },
+            "reopen": _ident_list("On a final state: the transitions that may leave it (reopening a closed ticket)."),
         },
     }
     transition = {
@@ -259,6 +277,20 @@ def workflow_schema() -> Schema:
             },
             "when": {"$ref": "#/$defs/condition", "description": "Fires only for tickets matching this condition."},
             "roles": _ident_list("Only these roles may fire it (rights per transition)."),
+            "owner_only": {
+                "type": "boolean",
+                "description": (
+                    "False: any role holding a `by` grant at the source state may fire it, owner or not "
+                    "(QA or the customer closing, a supervisor stepping in). Default true: only the owner."
+                ),
+            },
+            "take_over": {
+                "type": "boolean",
+                "description": (
+                    "With `owner_only: false`: a role that fires it without owning the ticket becomes its "
+                    "owner. Default: the owner keeps it where it may, else a fresh assignment."
+                ),
+            },
             "description": {"type": "string", "description": "Why this transition exists."},
         },
     }
@@ -268,7 +300,7 @@ def workflow_schema() -> Schema:
         ),
         "type": "object",
         "additionalProperties": False,
-        "required": ["in", "to"],
+        "required": ["in"],
         "properties": {
             "in": _ident_list("State(s) where the timer runs."),
             "after": {
@@ -281,7 +313,7 @@ def workflow_schema() -> Schema:
                 "description": "Share of an SLA target, e.g. `80%`.",
             },
             "of": _ident("Name of the SLA (under `sla:`) that `at` refers to."),
-            "to": _ident("The role that takes the ticket over."),
+            "to": _ident("The role that takes the ticket over; without it the timer only moves the ticket to `goto`."),
             "goto": _ident("Optional state the ticket moves to; by default it stays where it is."),
             "when": {"$ref": "#/$defs/condition", "description": "Only for tickets matching this condition."},
         },
@@ -334,7 +366,28 @@ def workflow_schema() -> Schema:
                 "uniqueItems": True,
                 "description": "Assignment order: the first eligible role in this list wins (settles overlaps on purpose).",
             },
-            "initial": _ident("The state a new ticket starts in."),
+            "initial": {
+                "description": (
+                    "The state a new ticket starts in; or a list of `{state, when}` entries, the first "
+                    "whose condition holds choosing it (an entry without `when` matches every ticket)."
+                ),
+                "oneOf": [
+                    _ident("The creation state."),
+                    {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["state"],
+                            "properties": {
+                                "state": _ident("A creation state."),
+                                "when": {"$ref": "#/$defs/condition", "description": "Tickets created here."},
+                            },
+                        },
+                    },
+                ],
+            },
             "states": {
                 "type": "object",
                 "minProperties": 1,

@@ -81,7 +81,7 @@ class ClassRun:
 def begin(idx: WorkflowIndex, run: ClassRun) -> deque[Situation]:
     """Create the ticket of ``run``'s class: its first situations (or the creation's
     problem) recorded in the run, and the search queue that starts from them."""
-    initial = idx.workflow.initial
+    initial = idx.initial(run.k)
     first = idx.arrive(run.k)
     if first.problem is not None:
         run.events.append(Event(EventKind(first.problem.value), initial, None, None, first.candidates))
@@ -105,7 +105,7 @@ def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
     it to exactly what this function gives for every class.
     """
     run = ClassRun(k)
-    finals = idx.finals
+    finals = idx.terminal
     parent = run.parent
     edges = run.edges
     events = run.events
@@ -129,7 +129,7 @@ def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
                 if nxt not in parent:
                     parent[nxt] = (cur, m)
                     queue.append(nxt)
-        if not progressed and len(events) == events_before and idx.has_exit(cur.state):
+        if not progressed and len(events) == events_before and idx.can_be_stuck(cur.state):
             events.append(Event(EventKind.STUCK, cur.state, cur, None))
     return run
 
@@ -218,7 +218,7 @@ def trace_steps(
     if sit is not None:
         for prev, move, cur in run.path_to(sit):
             if move is None or prev is None:
-                steps.append(_step(idx.workflow.initial, "assign", cur.owner, cur.state, cur.owner, None, "assign"))
+                steps.append(_step(idx.initial(run.k), "assign", cur.owner, cur.state, cur.owner, None, "assign"))
             else:
                 steps.append(_step(prev.state, move.event, move.firer, cur.state, cur.owner, move))
     if last is not None:

@@ -66,6 +66,7 @@ class WorkflowIndex:
                     per_state.setdefault(s, []).append(ref)
                     self.role_state_grants.setdefault((role.id, g.kind, s), []).append(ref)
         self.transition_cond = {t.index: cid(t.condition) for t in workflow.transitions}
+        self.start_cond = [cid(st.condition) for st in workflow.starts]
         self.escalation_cond = {e.index: cid(e.condition) for e in workflow.escalations}
         self.sla_cond = {s.name: cid(s.condition) for s in workflow.slas}
         self.grant_cond: dict[tuple[str, str, int], int] = {}
@@ -89,14 +90,29 @@ class WorkflowIndex:
         self._step_reads: dict[tuple[str, str | None], int] = {}
         self._outgoing = {s: workflow.outgoing(s) for s in workflow.states}
         self.finals = frozenset(workflow.final_states)
+        # final states no transition reopens: the search ends there
+        self.terminal = frozenset(s for s in self.finals if not self._outgoing[s])
+        self.start_mask = bits_of(self.start_cond)
         # once frozen (an engine has warmed every cache it needs), answers are computed
         # but never stored: the index is then read-only and safe to share between threads
         self.frozen = False
-        self._handle_mask = {s: bits_of(c for _, c in refs) for s, refs in self.grants[Kind.HANDLE].items()}
+        # who may own: roles declared `handles_tickets: false` act through their grants
+        # (transitions with `owner_only: false`) but are never eligible
+        owning = {r for r, role in ruleset.roles.items() if role.handles_tickets}
+        self._handle_mask = {
+            s: bits_of(c for g, c in refs if g.role in owning) for s, refs in self.grants[Kind.HANDLE].items()
+        }
         self._handle_roles: dict[str, dict[int, list[str]]] = {}
         for s, refs in self.grants[Kind.HANDLE].items():
             for g, c in refs:
-                self._handle_roles.setdefault(s, {}).setdefault(c, []).append(g.role)
+                if g.role in owning:
+                    self._handle_roles.setdefault(s, {}).setdefault(c, []).append(g.role)
+        # every grant of a kind at a state: what a transition open to non-owners reads
+        self._kind_mask = {
+            (kind, s): bits_of(c for _, c in refs)
+            for kind, per_state in self.grants.items()
+            for s, refs in per_state.items()
+        }
         self._role_masks = {key: bits_of(c for _, c in refs) for key, refs in self.role_state_grants.items()}
         # the targets a move from each state can land on (transitions and timers)
         self._targets: dict[str, frozenset[str]] = {
@@ -151,6 +167,10 @@ class WorkflowIndex:
         """The state has a transition or a timer out (else it is a structural dead end)."""
         return bool(self._outgoing[state]) or any(state in e.states for e in self.workflow.escalations)
 
+    def can_be_stuck(self, state: str) -> bool:
+        """A ticket with no move here is stuck: the state is not final and has a way out."""
+        return state not in self.finals and self.has_exit(state)
+
     def handle_conds(self, state: str) -> frozenset[int]:
         """Conditions of the handle grants at ``state`` (what eligibility there reads)."""
         return ids_of(self.handle_mask(state))
@@ -171,9 +191,13 @@ class WorkflowIndex:
                 got |= 1 << self.transition_cond[t.index]
                 if owner is not None:
                     got |= self._role_masks.get((owner, Kind.HANDLE, t.target), 0)
+                if not t.owner_only:
+                    got |= self._kind_mask.get((t.by, state), 0)
             for e in self.workflow.escalations:
                 if state in e.states:
                     got |= 1 << self.escalation_cond[e.index]
+                    if e.to is None and owner is not None:
+                        got |= self._role_masks.get((owner, Kind.HANDLE, e.goto or state), 0)
             if owner is not None:
                 for kind in _KINDS:
                     got |= self._role_masks.get((owner, kind, state), 0)
@@ -282,11 +306,17 @@ class WorkflowIndex:
         read = 0
         wf = self.workflow
         masks = self._role_masks
-        if owner is not None and not wf.states[state].final:
+        if owner is not None:
+            others: list[Move] = []  # moves by roles other than the owner come after the owner's
             for t in self._outgoing[state]:
                 read |= 1 << self.transition_cond[t.index]
                 if not self.transition_enabled(t, k):
                     continue
+                if not t.owner_only:
+                    read |= self._kind_mask.get((t.by, state), 0)
+                    others.extend(self._by_others(state, t, owner, k))
+                    if t.by is Kind.HANDLE and not t.take_over:
+                        read |= masks.get((owner, Kind.HANDLE, t.target), 0)
                 if t.roles is not None and owner not in t.roles:
                     continue
                 read |= masks.get((owner, t.by, state), 0)
@@ -301,21 +331,59 @@ class WorkflowIndex:
                     for g in self.covering(t.by, owner, state, k):
                         for target in g.targets:
                             out.append(self._intern(MoveKind(t.by.value), state, t, owner, target, g))
+            out.extend(others)
             for e in wf.escalations:
-                if state not in e.states:
+                if state not in e.states or state in self.finals:
                     continue
                 read |= 1 << self.escalation_cond[e.index]
                 if not self.escalation_enabled(e, k):
                     continue
-                if e.to == owner and (e.goto or state) == state:
+                goto = e.goto or state
+                keeper: str | None = None
+                if e.to is None:  # a timer that only moves the ticket on
+                    if goto == state:
+                        continue
+                    read |= masks.get((owner, Kind.HANDLE, goto), 0)
+                    keeper = owner if goto in self.finals or self.covers(owner, goto, k) else None
+                elif e.to == owner and goto == state:
                     continue  # it would hand the ticket to its owner where it is
-                tm = self._move_pool.get((e.index, state))
+                tkey = (e.index, state, keeper)
+                tm = self._move_pool.get(tkey)
                 if tm is None:
-                    tm = timer_move(e, state)
+                    tm = timer_move(e, state, keeper)
                     if not self.frozen:
-                        self._move_pool[(e.index, state)] = tm
+                        self._move_pool[tkey] = tm
                 out.append(tm)
         return tuple(out), read
+
+    def _by_others(self, state: str, t: Transition, owner: str, k: int) -> list[Move]:
+        """The moves of a transition open to non-owners (``owner_only: false``), made by
+        each role other than the owner that holds a ``t.by`` grant here for class ``k``.
+
+        Who holds the ticket afterwards: the firer with ``take_over`` (a supervisor
+        stepping in through a coordinate grant: its ``with`` list does not matter);
+        otherwise the owner where it may hold the ticket at the target, else a fresh
+        assignment; a transfer or escalation goes to the role the grant names.
+        """
+        out: list[Move] = []
+        bits = self._bits[k]
+        seen: set[str] = set()
+        for g, c in self.grants[t.by].get(state, ()):
+            role = g.role
+            if role == owner or role in seen or not bits >> c & 1:
+                continue
+            if t.roles is not None and role not in t.roles:
+                continue
+            seen.add(role)
+            if t.take_over:  # the firer steps in and holds the ticket afterwards
+                out.append(self._intern(MoveKind(t.by.value), state, t, role, role, g))
+            elif t.by is Kind.HANDLE:
+                stays = t.target in self.finals or self.covers(owner, t.target, k)
+                out.append(self._intern(MoveKind.HANDLE, state, t, role, owner if stays else None, g))
+            else:
+                for target in g.targets:
+                    out.append(self._intern(MoveKind(t.by.value), state, t, role, target, g))
+        return out
 
     def _intern(self, kind: MoveKind, state: str, t: Transition, owner: str, new_owner: str | None, g: Grant) -> Move:
         """The one :class:`Move` object for these fields: classes that make the same move
@@ -328,9 +396,20 @@ class WorkflowIndex:
                 self._move_pool[key] = got
         return got
 
+    def initial(self, k: int) -> str:
+        """The state tickets of class ``k`` are created in (the first ``initial`` entry
+        whose condition holds; the compiler makes sure the last entry holds for all)."""
+        if not self.start_cond:
+            return self.workflow.initial
+        bits = self._bits[k]
+        for st, c in zip(self.workflow.starts, self.start_cond, strict=True):
+            if bits >> c & 1:
+                return st.state
+        return self.workflow.starts[-1].state
+
     def arrive(self, k: int) -> Outcome:
-        """The ticket's creation: a fresh assignment at the initial state."""
-        return self._assign(self.workflow.initial, k)
+        """The ticket's creation: a fresh assignment at its creation state."""
+        return self._assign(self.initial(k), k)
 
     def apply(self, move: Move, k: int) -> Outcome:
         """Apply one move to class ``k``: who holds the ticket where it lands.

@@ -15,12 +15,14 @@ from ..model import Grant, TimedEscalation, Transition
 
 
 class MoveKind(str, enum.Enum):
-    """How a move is made: by the owner through one of its grants, or by a timer."""
+    """How a move is made: by a role through one of its grants, by a timer that escalates,
+    or by a timer that only changes the state (``AUTO``: auto-close after days pending)."""
 
     HANDLE = "handle"
     COORDINATE = "coordinate"
     ESCALATE = "escalate"
     TIMER = "timer"
+    AUTO = "auto"  # a timer that only moves the ticket to another state (no new owner)
 
     @property
     def is_escalation(self) -> bool:
@@ -75,8 +77,11 @@ class Move:
         return self.kind.is_escalation
 
 
-def timer_move(e: TimedEscalation, state: str) -> Move:
-    """The move a timed escalation makes from ``state``: its role takes the ticket over."""
+def timer_move(e: TimedEscalation, state: str, owner: str | None = None) -> Move:
+    """The move a timer makes from ``state``: its role takes the ticket over; a timer
+    without a role moves the ticket on, ``owner`` keeping it (None: a fresh assignment)."""
+    if e.to is None:
+        return Move(MoveKind.AUTO, f"after {e.delay_text}", state, e.goto or state, None, owner, None, None, e)
     return Move(MoveKind.TIMER, f"after {e.delay_text}", state, e.goto or state, None, e.to, None, None, e)
 
 

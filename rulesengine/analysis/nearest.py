@@ -37,9 +37,7 @@ def miss(g: Grant, wid: str, state: str, ticket: Mapping[str, Any]) -> Miss:
     if failing:
         bad = {a for a, c in g.condition.tests if a not in ticket or not c.contains(ticket[a])}
         limit_only = bool(g.limits.failing(ticket)) and bad <= set(g.limits.attributes)
-        return Miss(
-            g, len(failing), "the ticket fails " + " and ".join(f"`{f}`" for f in failing), failing, limit_only
-        )
+        return Miss(g, len(failing), "the ticket fails " + " and ".join(f"`{f}`" for f in failing), failing, limit_only)
     return Miss(g, 0, "")
 
 
@@ -57,12 +55,17 @@ def blocked(idx: WorkflowIndex, t: Transition, state: str, k: int, holders: Iter
     """Why none of ``holders`` may fire ``t`` at (state, class k), in the order the
     transition function checks: the state, the transition's `when`, its `roles`, the grant."""
     holders = list(holders)
-    if idx.workflow.states[state].final:
-        return "the state is final"
+    st = idx.workflow.states[state]
+    if st.final and t.name not in st.reopen:
+        return "the state is final and does not declare it a reopening"
     if not idx.transition_enabled(t, k):
         return "its condition fails: " + ", ".join(t.condition.failing(idx.ticket(k)))
     if not holders:
         return "nobody holds the ticket here"
+    article = "an" if t.by is Kind.ESCALATE else "a"
+    if not t.owner_only:
+        listed = f" among {', '.join(sorted(t.roles))}" if t.roles is not None else ""
+        return f"no role{listed} holds {article} {t.by.value} grant covering it"
     if t.roles is not None and not set(holders) & t.roles:
         return f"only {', '.join(sorted(t.roles))} may fire it"
-    return f"no owner holds {'an' if t.by is Kind.ESCALATE else 'a'} {t.by.value} grant covering it"
+    return f"no owner holds {article} {t.by.value} grant covering it"

@@ -76,6 +76,9 @@ class ProfileClass:
     index: int
     bits: int  # the signature: bit i is set when condition i holds
     ticket: Mapping[str, Any]
+    # the signature over the boxes the space was cut by (``WorkflowSpace.atoms``); the
+    # same as ``bits`` unless a condition has ``any_of`` alternatives
+    abits: int = -1
 
     @property
     def signature(self) -> frozenset[int]:
@@ -93,6 +96,9 @@ class WorkflowSpace:
     classes: tuple[ProfileClass, ...]
     by_bits: Mapping[int, int]
     applies_when: Condition
+    # the boxes the space is cut by: ``conditions`` themselves when every one is a box,
+    # else their disjunctive normal forms (and ``applies_when``'s) — what classifiers read
+    atoms: tuple[Condition, ...] = ()
 
     @cached_property
     def by_signature(self) -> Mapping[frozenset[int], int]:
@@ -174,15 +180,22 @@ def build_space(
     satisfy it are classified, and its attributes appear in every representative.
     """
     applies = workflow.applies_when if restrict is None else workflow.applies_when.conjoin(restrict)
-    attrs = sorted({a for c in conditions for a in c.attributes} | set(applies.attributes))
+    composite = not applies.is_box or any(not c.is_box for c in conditions)
+    atoms: list[Condition] = list(conditions)
+    dnf: list[int] = []
+    app_mask = 0
+    if composite:
+        # cut by boxes: each condition holds exactly when one of its DNF boxes does
+        atoms, dnf, app_mask = _atoms(conditions, applies)
+    attrs = sorted({a for c in atoms for a in c.attributes} | set(applies.attributes))
     attrs = [a for a in attrs if a in ruleset.attributes]
     per_attr: dict[str, list[tuple[int, Constraint]]] = {a: [] for a in attrs}
-    for ci, cond in enumerate(conditions):
+    for ci, cond in enumerate(atoms):
         for a, c in cond.tests:
             if a in per_attr:
                 per_attr[a].append((ci, c))
     domains = {a: _domain(ruleset.attributes[a], applies.get(a)) for a in attrs}
-    never = bits_of(ci for ci, c in enumerate(conditions) if c.never)
+    never = bits_of(ci for ci, c in enumerate(atoms) if c.never)
 
     memo: dict[tuple[int, int], list[tuple[int, tuple[Any, ...]]]] = {}
     # how one attribute's domain splits depends only on which of its conditions are alive
@@ -217,7 +230,7 @@ def build_space(
         memo[key] = out
         return out
 
-    start = ((1 << len(conditions)) - 1) & ~never
+    start = ((1 << len(atoms)) - 1) & ~never
     raw = rec(0, start) if all(_nonempty(domains[a]) for a in attrs) else []
     # ``rec`` refers to itself, so it and its memo form a cycle that only the cyclic
     # collector frees — which the command line turns off; let the memo go now
@@ -225,10 +238,15 @@ def build_space(
     classes: list[ProfileClass] = []
     by_bits: dict[int, int] = {}
     for sig, values in raw:
-        if sig in by_bits:
+        bits = sig
+        if composite:
+            if app_mask and not sig & app_mask:
+                continue  # outside every box of `applies_when`
+            bits = bits_of(i for i, m in enumerate(dnf) if sig & m)
+        elif sig in by_bits:
             continue
-        by_bits[sig] = len(classes)
-        classes.append(ProfileClass(len(classes), sig, dict(zip(attrs, values, strict=True))))
+        by_bits.setdefault(bits, len(classes))
+        classes.append(ProfileClass(len(classes), bits, dict(zip(attrs, values, strict=True)), sig))
     return WorkflowSpace(
         workflow=workflow.id,
         attributes=tuple(attrs),
@@ -236,7 +254,31 @@ def build_space(
         classes=tuple(classes),
         by_bits=by_bits,
         applies_when=applies,
+        atoms=tuple(atoms),
     )
+
+
+def _atoms(conditions: Sequence[Condition], applies: Condition) -> tuple[list[Condition], list[int], int]:
+    """The boxes of every condition's disjunctive normal form, each once; per condition the
+    bit set of its boxes; and the bit set of ``applies_when``'s boxes (0: it is a box)."""
+    atoms: list[Condition] = []
+    ids: dict[Condition, int] = {}
+
+    def aid(box: Condition) -> int:
+        got = ids.get(box)
+        if got is None:
+            got = ids[box] = len(atoms)
+            atoms.append(box)
+        return got
+
+    dnf = [bits_of(aid(b) for b in c.boxes()) for c in conditions]
+    app_mask = 0
+    if not applies.is_box:
+        # with no box of `applies_when` able to hold, a box that never holds stands in for
+        # it, so that every class is left out
+        boxes = applies.boxes() or (Condition.of([("", ValueSet(frozenset()))]),)
+        app_mask = bits_of(aid(b) for b in boxes)
+    return atoms, dnf, app_mask
 
 
 def satisfiable(ruleset: Ruleset, cond: Condition, memo: dict[tuple[str, Constraint], bool] | None = None) -> bool:
@@ -244,9 +286,12 @@ def satisfiable(ruleset: Ruleset, cond: Condition, memo: dict[tuple[str, Constra
     would find a class, without building one.
 
     A condition is a box, one constraint per attribute, so it holds for some ticket when
-    every attribute has a value inside its constraint (a whole number, for integers).
-    ``memo`` remembers the answer per (attribute, constraint) across calls.
+    every attribute has a value inside its constraint (a whole number, for integers); a
+    condition with ``any_of`` holds when one of its boxes does.  ``memo`` remembers the
+    answer per (attribute, constraint) across calls.
     """
+    if not cond.is_box:
+        return any(satisfiable(ruleset, b, memo) for b in cond.boxes())
     for a, c in cond.tests:
         key = (a, c)
         got = memo.get(key) if memo is not None else None

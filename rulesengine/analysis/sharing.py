@@ -50,7 +50,7 @@ def _expand(idx: WorkflowIndex, cur: Situation, steps: tuple[tuple[Move, Outcome
             nxt = Situation(m.target, owner)
             if nxt != cur:
                 edges.append((cur, m, nxt))
-    if not edges and not events and idx.has_exit(cur.state):
+    if not edges and not events and idx.can_be_stuck(cur.state):
         events.append(Event(EventKind.STUCK, cur.state, cur, None))
     return _Expansion(tuple(edges), tuple((a, m) for a, m, _ in edges), tuple(events), read)
 
@@ -90,11 +90,10 @@ class _Explorer:
     def explore(self, k: int) -> tuple[ClassRun, int]:
         """The run of class ``k`` and the bit set of every condition its search read."""
         idx = self.idx
-        wf = idx.workflow
-        finals = idx.finals
+        finals = idx.terminal
         sig = self.bits[k]
         run = ClassRun(k)
-        read = idx.handle_mask(wf.initial)
+        read = idx.handle_mask(idx.initial(k)) | idx.start_mask
         parent = run.parent
         edges = run.edges
         events = run.events

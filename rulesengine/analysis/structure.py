@@ -16,13 +16,14 @@ class Structure:
     def __init__(self, wf: Workflow) -> None:
         self.wf = wf
         succ: dict[str, set[str]] = {s: set() for s in wf.states}
-        for t in wf.transitions:
-            for s in t.sources:
+        for s in wf.states:  # from a final state only its declared reopenings lead on
+            for t in wf.outgoing(s):
                 succ[s].add(t.target)
         for e in wf.escalations:
             if e.goto:
                 for s in e.states:
-                    succ[s].add(e.goto)
+                    if not wf.states[s].final:
+                        succ[s].add(e.goto)
         self.succ = {s: sorted(v) for s, v in succ.items()}
         pred: dict[str, set[str]] = {s: set() for s in wf.states}
         for s, vs in succ.items():
@@ -35,7 +36,7 @@ class Structure:
         queue = deque(seen)
         while queue:
             s = queue.popleft()
-            if self.wf.states[s].final and s != start:
+            if self.wf.states[s].final and s != start and not self.wf.states[s].reopen:
                 continue
             for v in self.succ[s]:
                 if v not in seen and v not in avoid:
@@ -50,14 +51,17 @@ class Structure:
         while queue:
             s = queue.popleft()
             for p in self.pred[s]:
-                if p not in seen and not self.wf.states[p].final:
+                if p not in seen and not (self.wf.states[p].final and not self.wf.states[p].reopen):
                     seen.add(p)
                     queue.append(p)
         return seen
 
     @cached_property
     def reachable(self) -> set[str]:
-        return self.reach_from(self.wf.initial)
+        out: set[str] = set()
+        for start in self.wf.initials:
+            out |= self.reach_from(start)
+        return out
 
     @cached_property
     def dead_ends(self) -> list[str]:

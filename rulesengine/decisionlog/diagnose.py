@@ -82,7 +82,9 @@ def diagnose(
     if not recs:
         if anchor.count:
             where = names[-1] if names else "?"
-            out.append(Finding(Problem.TRUNCATED, where, 1, None, f"no records, but {anchor.source} counts {anchor.count:,}"))
+            out.append(
+                Finding(Problem.TRUNCATED, where, 1, None, f"no records, but {anchor.source} counts {anchor.count:,}")
+            )
         return out, None
 
     byhash: dict[str, list[int]] = defaultdict(list)

@@ -85,5 +85,3 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-

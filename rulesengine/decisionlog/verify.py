@@ -240,7 +240,11 @@ def _first_pass(files: list[Path], link: Linker, anchor: Anchor) -> _Scan | None
                     last, want, first_line = r_prev, seq, line
                 if r_prev != last or seq != want:
                     # the record before may be re-formatted but unchanged: its canonical form decides
-                    if seq != want or r_prev is None or _canonical_link(prev_line, where[0], where[2], link).encode() != r_prev:
+                    if (
+                        seq != want
+                        or r_prev is None
+                        or _canonical_link(prev_line, where[0], where[2], link).encode() != r_prev
+                    ):
                         return None
                     reformatted += 1
                 n += 1

@@ -54,7 +54,6 @@ except ImportError:  # pragma: no cover - not POSIX: no lock against a second wr
     fcntl = None  # type: ignore[assignment]
 
 
-
 class Head(NamedTuple):
     """The end of a chain: how many records it holds and the hash of the last one."""
 
@@ -226,7 +225,9 @@ class DecisionLog:
 
     def append_decide(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any) -> int:
         """Record a ``decide``; its number."""
-        return self._append(Call.DECIDE, _now(), record_body(ticket, event, actor, target, decision, None, self._masker))
+        return self._append(
+            Call.DECIDE, _now(), record_body(ticket, event, actor, target, decision, None, self._masker)
+        )
 
     def _append(self, call: Call, at: str, body: bytes) -> int:
         with self._lock:
@@ -238,7 +239,12 @@ class DecisionLog:
                 # the line with its newline in one piece; the link is taken over the line without it
                 if self._prev_file is None:  # the usual record: its prefix formatted in place
                     data = b'{"at":"%s","call":"%s",%s%s,"seq":%d},%s\n' % (
-                        at.encode(), _CALLS[call], self._linker.chain, self._prev_json, seq, body
+                        at.encode(),
+                        _CALLS[call],
+                        self._linker.chain,
+                        self._prev_json,
+                        seq,
+                        body,
                     )
                 else:
                     data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)

@@ -191,6 +191,8 @@ def _timer_value(e: TimedEscalation) -> tuple[Hashable, ...]:
 
 
 def _timer_text(e: TimedEscalation) -> str:
+    if e.to is None:
+        return f"after {e.delay_text}, moves to {e.goto}"
     return f"after {e.delay_text} → {e.to}" + (f", moves to {e.goto}" if e.goto else "")
 
 

@@ -68,13 +68,18 @@ class Classifier:
     def __init__(self, ruleset: Ruleset, idx: WorkflowIndex) -> None:
         self.ruleset = ruleset
         space = idx.space
-        n = len(space.conditions)
+        # the masks are over the boxes the space was cut by (the conditions themselves
+        # unless some have `any_of` alternatives); a class is found by its box signature
+        atoms = space.atoms or space.conditions
+        n = len(atoms)
         self.applies_bit = 1 << n
-        never = {ci for ci, c in enumerate(space.conditions) if c.never}
+        # `applies_when` with alternatives is tested on the values (its boxes are atoms)
+        self.applies_test = None if space.applies_when.is_box else space.applies_when
+        never = {ci for ci, c in enumerate(atoms) if c.never}
         full = ((1 << (n + 1)) - 1) & ~sum(1 << ci for ci in never)
         self.full = full
         per_attr: dict[str, list[tuple[int, Constraint]]] = {}
-        for ci, cond in enumerate(space.conditions):
+        for ci, cond in enumerate(atoms):
             for a, c in cond.tests:
                 per_attr.setdefault(a, []).append((ci, c))
         for a, c in space.applies_when.tests:
@@ -103,7 +108,7 @@ class Classifier:
                 self.fast_enum[a] = (self.enum_masks.get(a) or dict.fromkeys(attr.values, full), str)
         self.by_mask: dict[int, int] = {}
         for cls in space.classes:
-            self.by_mask[sum(1 << ci for ci in cls.signature) | self.applies_bit] = cls.index
+            self.by_mask[(cls.bits if cls.abits < 0 else cls.abits) | self.applies_bit] = cls.index
 
     def value(self, attr_id: str, raw: Any) -> Any:
         """The attribute's value as the rules compare it (``"1500"`` → 1500), or :class:`Miss`."""
@@ -149,7 +154,7 @@ class Classifier:
                     seen += 1
         except TypeError:  # an unhashable value
             return None
-        if seen != len(read) or not m & self.applies_bit:
+        if seen != len(read) or not m & self.applies_bit or self.applies_test is not None:
             return None
         return self.by_mask.get(m)
 
@@ -167,7 +172,7 @@ class Classifier:
                 m &= self.enum_masks[a][v]
             else:
                 m &= self.number_masks[a].get(v)
-        if not m & self.applies_bit:
+        if not m & self.applies_bit or (self.applies_test is not None and not self.applies_test.matches(values)):
             return None, values
         k = self.by_mask.get(m)
         if k is None:  # a value outside every class (cannot happen for values in the domain)

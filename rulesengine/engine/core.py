@@ -21,7 +21,7 @@ from ..compiler import load_rules
 from ..diagnostics import Severity
 from ..explain import explain_class, holders_at
 from ..loader import Document
-from ..model import Kind, Ruleset
+from ..model import Kind, Ruleset, hours_calendar
 from ..rules.registry import Rule
 from ..slaclock import SlaClock, sla_clocks
 from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied
@@ -106,11 +106,14 @@ class Engine:
         return cls(ruleset, suppressions, decision_log)
 
     # -- decisions -------------------------------------------------------------------
-    def decide(self, ticket: Any, event: Any, actor: Any = None, target: Any = None) -> Decision:
+    def decide(
+        self, ticket: Any, event: Any, actor: Any = None, target: Any = None, *, at: dt.datetime | None = None
+    ) -> Decision:
         """May ``actor`` fire ``event`` on ``ticket`` (handing it to ``target``)?  Never raises.
 
         ``event`` is a transition's name or ``timer:N`` for the workflow's N-th timed
-        escalation (fired by the service's scheduler with ``actor=None``).
+        escalation (fired by the service's scheduler with ``actor=None``).  ``at`` (an
+        aware time, default now) matters only to grants scoped by a calendar's hours.
         """
         if type(ticket) is dict:
             k = -1
@@ -138,12 +141,14 @@ class Engine:
                             if (type(roles) is list or type(roles) is tuple) and type(ident) is str:
                                 # the full path's answers, worded as it words them
                                 wid = tab.workflow.id
-                                if owner not in roles:
+                                if owner not in roles and event not in tab.open_events:
                                     return denial(
                                         Reason.NOT_OWNER, not_owner(owner), event, wid, state, self.rules_hash
                                     )
                                 assignee = ticket.get("assignee")
-                                if assignee is None or assignee == ident:
+                                if owner not in roles:
+                                    pass  # a role other than the owner's: the full path decides
+                                elif assignee is None or assignee == ident:
                                     return d
                                 if type(assignee) is str:
                                     return denial(
@@ -160,7 +165,7 @@ class Engine:
                 quick = quick_denial(tab, self.rules_hash, ticket, k, event, actor, target)
                 if quick is not None:
                     return quick
-        placed = self._front.place(ticket, event if type(event) is str else None)
+        placed = self._front.place(ticket, event if type(event) is str else None, at)
         if type(placed) is Decision:
             return placed
         assert isinstance(placed, Placed)
@@ -169,7 +174,7 @@ class Engine:
         ctx: dict[str, Any] = {"event": event if type(event) is str else None, "workflow": wid, "state": state}
         if type(event) is not str or event not in tab.events:
             return self._front.deny(Reason.UNKNOWN_EVENT, unknown_event(event, wid), **ctx)
-        if state in tab.idx.finals:
+        if state in tab.idx.finals and event not in tab.leaving[state]:
             return self._front.deny(Reason.FINAL_STATE, final_state(state), **ctx)
         if event not in tab.leaving[state]:
             return self._front.deny(Reason.NOT_FROM_STATE, not_from_state(event, state), **ctx)
@@ -183,10 +188,14 @@ class Engine:
             if owner not in self.ruleset.roles:
                 return self._front.deny(Reason.UNKNOWN_OWNER, f"`{owner}` is not a role of the rules", **ctx)
             return self._front.not_eligible(owner, placed, ctx)
-        who = self._front.actor_check(t, event in tab.timers, actor, owner, ctx)
-        if who is not None:
-            return who
-        got = row[event]
+        got: tuple[Option, ...] | Decision | None = None
+        if event in tab.open_events and actor is not None:
+            got = self._front.by_non_owner(tab, state, owner, k, event, actor, ctx)
+        if got is None:
+            who = self._front.actor_check(t, event in tab.timers, actor, owner, ctx)
+            if who is not None:
+                return who
+            got = row[event]
         if isinstance(got, Decision):
             return got
         entry = cast("tuple[Option, ...]", got)
@@ -217,9 +226,11 @@ class Engine:
             Reason.AMBIGUOUS_EVENT, f"`{event}` may lead to {outcomes} here; the engine does not guess", **ctx
         )
 
-    def _decide_logged(self, ticket: Any, event: Any, actor: Any = None, target: Any = None) -> Decision:
+    def _decide_logged(
+        self, ticket: Any, event: Any, actor: Any = None, target: Any = None, *, at: dt.datetime | None = None
+    ) -> Decision:
         """``decide``, recorded in the decision log (in place of ``decide`` when the log asks)."""
-        d = Engine.decide(self, ticket, event, actor, target)
+        d = Engine.decide(self, ticket, event, actor, target, at=at)
         assert self.decision_log is not None
         self.decision_log.append_decide(ticket, event, actor, target, d)
         return d
@@ -323,9 +334,10 @@ class Engine:
             )
         ticket: dict[str, Any] = {
             "workflow": placed.table.workflow.id,
-            "state": placed.state,
+            "state": out.state,  # the creation state of this kind of ticket
             "owner": out.owners[0],
-            "attributes": dict(placed.values),
+            # whether a calendar is open is read at each request, never stored on the ticket
+            "attributes": {a: v for a, v in placed.values.items() if hours_calendar(a) is None},
             "version": 0,
         }
         if len(out.owners) > 1:
@@ -342,7 +354,7 @@ class Engine:
         raises (the entry's ``log_record`` is the record's number), and a log that cannot
         be written raises ``DecisionLogError``.
         """
-        d = Engine.decide(self, ticket, event, actor, target)
+        d = Engine.decide(self, ticket, event, actor, target, at=at)
         if not d.allowed:
             if self.decision_log is not None:
                 self.decision_log.append_fire(ticket, event, actor, target, d, None)

@@ -156,6 +156,8 @@ def fast_paths(rs: Ruleset, cl: Classifier) -> dict[int, FastPath]:
     """The fast paths of a workflow, by the number of attribute keys they take."""
     everything = tuple(rs.attributes)
     out: dict[int, FastPath] = {}
+    if cl.applies_test is not None:
+        return out  # `applies_when` with alternatives: the general path tests it
     for keys in (everything, cl.read):
         if not keys or len(keys) in out:
             continue

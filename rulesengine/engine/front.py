@@ -8,6 +8,7 @@ Whatever does not fit becomes a denial with its own reason.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -18,7 +19,7 @@ from .decision import Decision, GrantRef
 from .inputs import actor_parts, as_mapping
 from .messages import NO_ACTOR, TIMER_WITH_ACTOR, not_assignee, not_owner, short
 from .reasons import Reason
-from .table import WorkflowTable
+from .table import Option, WorkflowTable
 
 
 class Placed(NamedTuple):
@@ -40,8 +41,11 @@ class FrontDoor:
     def deny(self, reason: Reason, message: str, **kw: Any) -> Decision:
         return Decision(False, reason, message, rules_hash=self.rules_hash, **kw)
 
-    def place(self, ticket: Any, event: str | None = None) -> Placed | Decision:
-        """Find the ticket's workflow, state and class, or the denial saying why not."""
+    def place(self, ticket: Any, event: str | None = None, at: dt.datetime | None = None) -> Placed | Decision:
+        """Find the ticket's workflow, state and class, or the denial saying why not.
+
+        Grants scoped by a calendar's hours read whether it is open: at ``at`` (an aware
+        time; default now) unless the ticket carries the ``in_hours:<calendar>`` value."""
         t = ticket if type(ticket) is dict else as_mapping(ticket)
         if t is None:
             return self.deny(Reason.INVALID_TICKET, "a ticket is a mapping with `state`, `owner` and `attributes`")
@@ -67,6 +71,14 @@ class FrontDoor:
         version = t.get("version", 0)
         if type(version) is not int:
             return self.deny(Reason.INVALID_TICKET, "the ticket's `version` must be a whole number", event=event)
+        if tab.hours and any(a not in attrs for a, _ in tab.hours):
+            when = at if at is not None else dt.datetime.now(dt.UTC)
+            if when.tzinfo is None:
+                return self.deny(Reason.INVALID_TICKET, "the time of a request must carry a time zone", event=event)
+            attrs = dict(attrs)
+            for a, cal in tab.hours:
+                if a not in attrs:
+                    attrs[a] = self.ruleset.calendars[cal].clock.is_open(when)
         try:
             fast = tab.fast.get(len(attrs))
             known = fast.classify(attrs) if fast is not None else -1
@@ -140,6 +152,32 @@ class FrontDoor:
         if type(owner) is not str:
             return self.deny(Reason.INVALID_TICKET, "the ticket's `owner` must be a role id")
         return owner
+
+    def by_non_owner(
+        self, tab: WorkflowTable, state: str, owner: str, k: int, event: str, actor: Any, ctx: dict[str, Any]
+    ) -> tuple[Option, ...] | Decision | None:
+        """For an event open to roles other than the owner (``owner_only: false``): the
+        options of the first of the actor's roles that may fire it without owning the
+        ticket, a denial when none may, or None when the actor holds the owning role (the
+        owner's own path decides)."""
+        parts = actor_parts(actor)
+        if parts is None or owner in parts[1]:
+            return None
+        per_class = tab.others.get((state, owner))
+        by_firer = per_class[k].get(event, {}) if per_class is not None else {}
+        for role in parts[1]:
+            got = by_firer.get(role)
+            if got:
+                return got
+        held = ", ".join(f"`{r}`" for r in parts[1]) or "no role"
+        ts = [t for t in tab.workflow.outgoing(state) if t.name == event]
+        kind = ts[0].by.value if ts else "handle"
+        return self.deny(
+            Reason.NO_GRANT,
+            f"`{event}` may be fired without owning the ticket, but the actor ({held}) holds no {kind} grant "
+            f"that covers `{state}` for this ticket",
+            **ctx,
+        )
 
     def actor_check(
         self, t: Mapping[str, Any], timer: bool, actor: Any, owner: str, ctx: dict[str, Any]

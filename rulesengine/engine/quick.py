@@ -52,7 +52,7 @@ def quick_denial(
                 state,
                 rules_hash,
             )
-        if state in tab.idx.finals:
+        if state in tab.idx.finals and event not in tab.leaving[state]:
             return tab.said["final", state, event]
         if event not in tab.leaving[state]:
             return denial(Reason.NOT_FROM_STATE, not_from_state(event, state), event, wid, state, rules_hash)
@@ -73,6 +73,8 @@ def quick_denial(
             if (type(roles) is not list and type(roles) is not tuple) or (ident is not None and type(ident) is not str):
                 return None
             if owner not in roles:
+                if event in tab.open_events:
+                    return None  # open to roles other than the owner: the full path decides
                 return denial(Reason.NOT_OWNER, not_owner(owner), event, wid, state, rules_hash)
             assignee = ticket.get("assignee")
             if assignee is not None and assignee != ident:

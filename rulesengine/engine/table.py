@@ -16,7 +16,7 @@ from typing import Any
 
 from ..analysis.index import Move, MoveKind, Outcome, Problem, WorkflowIndex, timer_event
 from ..analysis.nearest import nearest
-from ..model import Kind, Ruleset, Transition
+from ..model import Kind, Ruleset, Transition, hours_calendar
 from .classify import Classifier
 from .decision import Decision, GrantRef, TransitionRef
 from .fastpath import fast_paths
@@ -49,6 +49,11 @@ class WorkflowTable:
         self.classifier = Classifier(ruleset, idx)
         self.fast = fast_paths(ruleset, self.classifier)
         self.classify_by_len = {n: fp.classify for n, fp in self.fast.items()}
+        # the calendars whose opening hours scope grants here: (attribute id, calendar id),
+        # filled in from the time of the request when a ticket does not carry them
+        self.hours: tuple[tuple[str, str], ...] = tuple(
+            (a, cal) for a in self.classifier.read if (cal := hours_calendar(a)) is not None
+        )
         wf = self.workflow
         self.events: frozenset[str] = frozenset(
             [t.name for t in wf.transitions] + [timer_event(e) for e in wf.escalations]
@@ -58,14 +63,27 @@ class WorkflowTable:
             s: frozenset([t.name for t in wf.outgoing(s)] + [timer_event(e) for e in wf.escalations if s in e.states])
             for s in wf.states
         }
+        # the events roles other than the owner may fire (`owner_only: false`)
+        self.open_events = frozenset(t.name for t in wf.transitions if not t.owner_only)
         self._interned: dict[Any, Any] = {}
         # (state, owner) -> row per class; None where the owner may not hold the ticket
         self.rows: dict[tuple[str, str], list[Row | None]] = {}
+        # (state, owner) -> per class: {event: {firer: options}} for moves by non-owners
+        self.others: dict[tuple[str, str], list[Mapping[str, Mapping[str, tuple[Option, ...]]]]] = {}
+        # a final state that declares reopenings is held by whoever closed the ticket
+        holders = sorted(
+            {
+                g.role
+                for refs in idx.grants[Kind.HANDLE].values()
+                for g, _ in refs
+                if ruleset.roles[g.role].handles_tickets
+            }
+        )
         for state in wf.states:
-            if state in idx.finals:
+            if state in idx.terminal:
                 continue
             for k in range(idx.class_count):
-                for owner in idx.eligible(state, k):
+                for owner in holders if state in idx.finals else idx.eligible(state, k):
                     rows = self.rows.setdefault((state, owner), [None] * idx.class_count)
                     rows[k] = self._row(state, owner, k)
         # the same rows with each event's one answer: the decision when there is exactly
@@ -103,8 +121,24 @@ class WorkflowTable:
     # -- building --------------------------------------------------------------------
     def _row(self, state: str, owner: str, k: int) -> Row:
         by_event: dict[str, list[tuple[Move, Outcome]]] = {}
+        by_others: dict[str, dict[str, list[Option]]] = {}
         for m, out in self.idx.steps(state, owner, k):
-            by_event.setdefault(m.key, []).append((m, out))
+            if m.firer is not None and m.firer != owner:
+                option = self._intern(Option(self._target(m), self._landing(m, out)))
+                by_others.setdefault(m.key, {}).setdefault(m.firer, []).append(option)
+            else:
+                by_event.setdefault(m.key, []).append((m, out))
+        if self.open_events:
+            per_class = self.others.setdefault((state, owner), [_NONE] * self.idx.class_count)
+            if by_others:
+                per_class[k] = self._intern(
+                    _FrozenRow(
+                        {
+                            e: _FrozenRow({r: tuple(o) for r, o in sorted(f.items())})
+                            for e, f in sorted(by_others.items())
+                        }
+                    )
+                )
         row: dict[str, tuple[Option, ...] | Decision] = {}
         for event in sorted(self.leaving[state]):
             steps = by_event.get(event)
@@ -185,12 +219,12 @@ class WorkflowTable:
                     failed=failed,
                     **base,
                 )
-            return Decision(
-                False,
-                Reason.NOT_FROM_STATE,
-                f"the timer `{event}` would hand the ticket to `{e.to}`, which already owns it here",
-                **base,
+            what = (
+                f"would hand the ticket to `{e.to}`, which already owns it here"
+                if e.to is not None
+                else "would leave the ticket where it is"
             )
+            return Decision(False, Reason.NOT_FROM_STATE, f"the timer `{event}` {what}", **base)
         ts = [t for t in wf.outgoing(state) if t.name == event]
         enabled = [t for t in ts if idx.transition_enabled(t, k)]
         if not enabled:
@@ -269,3 +303,6 @@ class _FrozenRow(dict):  # type: ignore[type-arg]
 
     def __hash__(self) -> int:  # type: ignore[override]
         return hash(tuple(self.items()))
+
+
+_NONE: Mapping[str, Mapping[str, tuple[Option, ...]]] = _FrozenRow()  # no move by a non-owner

@@ -123,7 +123,7 @@ class Searcher:
         parent: dict[Node, tuple[Node, Move] | None] = {}
         queue: deque[Node] = deque()
         for s in run.starts:
-            value, reason = mon.step(mon.start(), creation_step(idx.workflow.initial, s))
+            value, reason = mon.step(mon.start(), creation_step(idx.initial(run.k), s))
             if reason is not None:
                 return Witness(s, (), reason)
             node = (s, value)

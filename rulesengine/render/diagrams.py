@@ -150,8 +150,9 @@ def workflow_graph(an: Analysis, wid: str, findings: Iterable[Diagnostic] = (), 
         for s in t.sources:
             g.edge(s, t.target, **edge_attrs)
     for e in wf.escalations:
-        target_role = _role_name(rs, e.to, lang)
-        label = ("timer " if lang == "en" else "超时 ") + f"{e.delay_text}\n→ {target_role}"
+        label = ("timer " if lang == "en" else "超时 ") + e.delay_text
+        if e.to is not None:
+            label += f"\n→ {_role_name(rs, e.to, lang)}"
         for s in e.states:
             g.edge(s, e.goto or s, label=label, style="dashed", color="#e69138", fontcolor="#b45f06")
     legend_roles = sorted(used_roles)
@@ -245,6 +246,8 @@ def roles_graph(an: Analysis, lang: str = "en") -> graphviz.Digraph:
     for wid, wf in rs.workflows.items():
         facts = workflow_facts(an, wid)
         for e in wf.escalations:
+            if e.to is None:
+                continue  # a timer that only moves the ticket on involves no other role
             for owner in sorted(facts.timers.get(e.index, ())):
                 key = (owner, e.to, f"timer:{wid}:{e.index}")
                 if key in seen:
@@ -300,8 +303,9 @@ def workflow_mermaid(an: Analysis, wid: str, findings: Iterable[Diagnostic] = ()
         for s in t.sources:
             lines.append(f"    {s} --> {t.target} : {_mm(f'{t.name} [{KIND_MARK[t.by.value]}] {who}')}")
     for e in wf.escalations:
+        whom = f" to {_role_name(rs, e.to, lang)}" if e.to is not None else ""
         for s in e.states:
-            lines.append(f"    {s} --> {e.goto or s} : {_mm(f'timer {e.delay_text} to {_role_name(rs, e.to, lang)}')}")
+            lines.append(f"    {s} --> {e.goto or s} : {_mm(f'timer {e.delay_text}{whom}')}")
     for sid in wf.final_states:
         lines.append(f"    {sid} --> [*]")
     classes = {
@@ -349,6 +353,8 @@ def roles_mermaid(an: Analysis, lang: str = "en") -> str:
     for wid, wf in rs.workflows.items():
         facts = workflow_facts(an, wid)
         for e in wf.escalations:
+            if e.to is None:
+                continue
             for owner in sorted(facts.timers.get(e.index, ())):
                 key = (owner, e.to, f"t{wid}{e.index}")
                 if key not in seen:

@@ -60,7 +60,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         state=ev.state,
                         role=ev.candidates[0],
                         ticket=ticket(idx, run.k),
-                        trace=trace(idx, run, ev.at, ev.move, None) or creation(idx.workflow.initial),
+                        trace=trace(idx, run, ev.at, ev.move, None) or creation(idx.initial(run.k)),
                         related=tuple(locs),
                     )
 

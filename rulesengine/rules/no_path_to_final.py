@@ -65,8 +65,8 @@ def _distance(st: object, state: str) -> int:
     from collections import deque
 
     wf = st.wf  # type: ignore[attr-defined]
-    dist = {wf.initial: 0}
-    queue = deque([wf.initial])
+    dist = dict.fromkeys(wf.initials, 0)
+    queue = deque(wf.initials)
     while queue:
         cur = queue.popleft()
         if cur == state:

@@ -67,7 +67,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         state=ev.state,
                         role=ev.at.owner if ev.kind is EventKind.STUCK and ev.at else None,
                         ticket=ticket(idx, run.k),
-                        trace=trace(idx, run, ev.at, ev.move, None) or creation(idx.workflow.initial),
+                        trace=trace(idx, run, ev.at, ev.move, None) or creation(idx.initial(run.k)),
                     )
 
                 col.offer_group(key, group, rank(idx, run, ev.at), build)

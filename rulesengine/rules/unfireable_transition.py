@@ -53,9 +53,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                 fired.update(m.transition.index for m in idx.moves(sit.state, sit.owner, run.k) if m.transition)
                 if loops - fired:
                     for k in group.classes:
-                        fired.update(
-                            m.transition.index for m in idx.moves(sit.state, sit.owner, k) if m.transition
-                        )
+                        fired.update(m.transition.index for m in idx.moves(sit.state, sit.owner, k) if m.transition)
         for t in wf.transitions:
             sources = [s for s in t.sources if s in reached and s not in stuck and not wf.states[s].final]
             if t.index in fired or not sources:

@@ -25,7 +25,10 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
             if sid in st.reachable:
                 continue
             yield check.finding(
-                f"state `{sid}` of `{wid}` is unreachable from the initial state `{wf.initial}`",
+                f"state `{sid}` of `{wid}` is unreachable from the initial state `{wf.initial}`"
+                if len(wf.initials) == 1
+                else f"state `{sid}` of `{wid}` is unreachable from its creation states "
+                + ", ".join(f"`{s}`" for s in wf.initials),
                 location=state.location,
                 help="add a transition into this state, or remove it",
                 workflow=wid,
