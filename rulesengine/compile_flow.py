@@ -15,16 +15,49 @@ from typing import TYPE_CHECKING, Any
 from . import diagnostics as d
 from .conditions import Condition
 from .loader import Document, JsonPath
-from .model import Start, State
+from .model import Attribute, AttrType, Start, State
+from .numbers import check_value
 
 if TYPE_CHECKING:
     from .compiler import _Ctx
 
 
 class FlowChecks:
-    """Part of the compiler's resolver (``ctx`` and ``condition`` come from it)."""
+    """Part of the compiler's resolver (``ctx``, ``attrs`` and ``condition`` come from it)."""
 
     ctx: _Ctx
+    attrs: Mapping[str, Attribute]
+
+    def sets(
+        self, doc: Document, path: JsonPath, raw: Mapping[str, Any] | None, applies: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
+        """``set:`` of a transition: attribute values it writes, each valid for its attribute.
+
+        An attribute the workflow's ``applies_when`` reads cannot be written: the ticket
+        would leave the workflow it is in the middle of.
+        """
+        out: dict[str, Any] = {}
+        for aid, value in (raw or {}).items():
+            vpath = path + ("set", aid)
+            attr = self.attrs.get(aid)
+            if attr is None:
+                _unknown_attribute(self.ctx, aid, self.attrs, doc.locate_key(vpath))
+                continue
+            if applies and aid in applies:
+                self.ctx.add(
+                    d.INVALID_WORKFLOW(
+                        f"`set` writes `{aid}`, which decides whether this workflow applies to the ticket",
+                        doc.locate_key(vpath),
+                        help="a ticket cannot move to another workflow midway; close it and open a new ticket",
+                    )
+                )
+                continue
+            problem = _bad_value(attr, value)
+            if problem is not None:
+                self.ctx.add(d.INVALID_CONDITION(problem, doc.locate(vpath)))
+                continue
+            out[aid] = value
+        return out
 
     def condition(self, doc: Document, path: JsonPath, raw: Mapping[str, Any] | None) -> Condition:
         raise NotImplementedError  # provided by the resolver
@@ -128,6 +161,31 @@ class FlowChecks:
                             help=f"list transitions whose `from` includes `{sid}`",
                         )
                     )
+
+
+def _bad_value(attr: Attribute, value: Any) -> str | None:
+    """Why ``value`` cannot be written on ``attr`` (None: it can)."""
+    if attr.type is AttrType.BOOLEAN:
+        return None if isinstance(value, bool) else f"`{attr.id}` is true or false, not `{value}`"
+    if attr.type.numeric:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
+            return f"`{attr.id}` is a number, not `{value}`"
+        if check_value(value) is not None:
+            return f"`{attr.id}` cannot be `{value}`: {check_value(value)}"
+        if attr.type is AttrType.INTEGER and not float(value).is_integer():
+            return f"`{attr.id}` is a whole number, not `{value}`"
+        if (attr.minimum is not None and value < attr.minimum) or (attr.maximum is not None and value > attr.maximum):
+            return f"`{value}` is outside the range of `{attr.id}`"
+        return None
+    if value not in attr.values:
+        hint = _suggest(str(value), [str(v) for v in attr.values])
+        return f"`{value}` is not a value of `{attr.id}`" + (f"; {hint}" if hint else "")
+    return None
+
+
+def _unknown_attribute(ctx: _Ctx, aid: str, attrs: Mapping[str, Attribute], loc: Any) -> None:
+    hint = _suggest(aid, list(attrs))
+    ctx.add(d.UNKNOWN_REFERENCE(f"unknown attribute `{aid}`" + (f"; {hint}" if hint else ""), loc))
 
 
 def _suggest(name: str, pool: list[str]) -> str | None:

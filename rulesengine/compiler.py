@@ -35,6 +35,7 @@ from .durations import DURATION_HELP, parse_duration
 from .durations import out_of_range as duration_out_of_range
 from .loader import Document, JsonPath
 from .model import (
+    ESCALATED,
     Attribute,
     AttrType,
     Calendar,
@@ -408,6 +409,7 @@ class _Resolver(FlowChecks):
         self.wf_docs = wf_docs
         self.wf_states: dict[str, dict[str, dict[str, Any]]] = {wid: doc.data["states"] for wid, doc in wf_docs.items()}
         self.hour_calendars: set[str] = set()  # calendars whose opening hours scope a grant
+        self.reads_escalated = False  # a grant is valid only after an escalation
 
     # -- conditions ------------------------------------------------------------------
     def condition(self, doc: Document, path: JsonPath, raw: Mapping[str, Any] | None) -> Condition:
@@ -630,6 +632,9 @@ class _Resolver(FlowChecks):
         cond = self.condition(doc, path + ("when",), raw.get("when"))
         limits = self.limits(doc, path + ("limits",), raw.get("limits"))
         cond = cond.conjoin(limits).conjoin(self.hours(doc, path, raw))
+        if raw.get("after_escalation"):
+            self.reads_escalated = True
+            cond = cond.conjoin(Condition.of([(ESCALATED, ValueSet(frozenset({True})))]))
         targets: tuple[str, ...] = ()
         if kind is Kind.COORDINATE:
             tl = _as_list(raw.get("with"))
@@ -671,6 +676,7 @@ class _Resolver(FlowChecks):
             targets=targets,
             location=doc.locate(path),
             note=raw.get("note"),
+            after_escalation=bool(raw.get("after_escalation", False)),
         )
 
     # -- workflows -------------------------------------------------------------------
@@ -759,6 +765,7 @@ class _Resolver(FlowChecks):
                         location=doc.locate(tpath),
                         owner_only=bool(traw.get("owner_only", True)),
                         take_over=bool(traw.get("take_over", False)),
+                        sets=frozen_map(self.sets(doc, tpath, traw.get("set"), data.get("applies_when"))),
                     )
                 )
                 self.non_owner_flags(doc, tpath, traw, roles)
@@ -985,6 +992,23 @@ def compile_sources(src: Sources, prior: list[Diagnostic] | None = None) -> Comp
                 workflows[wid] = wf
         _reporting_cycles(roles, ctx)
         if ctx.errors:
+            return CompileResult(None, _finish(ctx), stage)
+        if res.reads_escalated and ESCALATED not in attrs:
+            attrs[ESCALATED] = Attribute(
+                ESCALATED,
+                AttrType.BOOLEAN,
+                Name("escalated", "已升级"),
+                values=(False, True),
+            )
+        elif res.reads_escalated and attrs[ESCALATED].type is not AttrType.BOOLEAN:
+            ctx.add(
+                d.INVALID_CONDITION(
+                    f"`{ESCALATED}` is written by escalations as true or false, but ticket.yaml declares it "
+                    f"as {attrs[ESCALATED].type.value}",
+                    attrs[ESCALATED].location,
+                    help=f"declare `{ESCALATED}` as a boolean attribute, or rename this attribute",
+                )
+            )
             return CompileResult(None, _finish(ctx), stage)
         for cal in sorted(res.hour_calendars):
             aid = hours_attribute(cal)

@@ -185,6 +185,33 @@ class Condition:
     def conjoin(self, other: Condition) -> Condition:
         return Condition.of(list(self.tests) + list(other.tests), self.any_of + other.any_of)
 
+    def given(self, values: Mapping[str, Any]) -> Condition:
+        """The condition on the other attributes once ``values`` are written on a ticket:
+        the constraints on those attributes are decided (dropped when they hold, the
+        whole condition never holds when one fails).  The analysis partitions by these
+        too, so that a transition writing ``values`` takes every ticket of a class to the
+        same class."""
+        if not any(a in values for a in self.attributes):
+            return self
+        never = Condition.of([("", ValueSet(frozenset()))])
+        tests = []
+        for a, c in self.tests:
+            if a in values:
+                if not c.contains(values[a]):
+                    return never
+            else:
+                tests.append((a, c))
+        groups = []
+        for group in self.any_of:
+            alts = [alt.given(values) for alt in group]
+            if any(alt.always for alt in alts):
+                continue
+            alts = [alt for alt in alts if not alt.never]
+            if not alts:
+                return never
+            groups.append(tuple(alts))
+        return Condition.of(tests, groups)
+
     def boxes(self) -> tuple[Condition, ...]:
         """The condition as a disjunction of boxes (its disjunctive normal form); a box is
         itself, a condition that can never hold has none."""

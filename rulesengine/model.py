@@ -78,6 +78,10 @@ class Duration:
         return self.working_days > 0
 
 
+# the boolean attribute an escalation writes on the ticket (grants with `after_escalation`
+# read it); a rules directory may declare it in ticket.yaml, else it is added when read
+ESCALATED = "escalated"
+
 HOURS_PREFIX = "in_hours:"
 
 

@@ -140,6 +140,13 @@ def _scope_props() -> dict[str, Schema]:
         "when": {"$ref": "#/$defs/condition", "description": "Only tickets matching this condition."},
         "limits": {"$ref": "#/$defs/limits", "description": "Upper limits on number attributes."},
         "note": {"type": "string", "description": "Free text for readers: why this grant exists."},
+        "after_escalation": {
+            "type": "boolean",
+            "description": (
+                "Valid only once the ticket has been escalated (an escalate transition or a timer with `to` "
+                "sets the ticket's `escalated` attribute)."
+            ),
+        },
         "within_hours": _ident("Valid only while this calendar (from ticket.yaml) is open: a day shift."),
         "outside_hours": _ident("Valid only while this calendar is closed: a night shift, a weekend team."),
     }
@@ -289,6 +296,16 @@ def workflow_schema() -> Schema:
                 "description": (
                     "With `owner_only: false`: a role that fires it without owning the ticket becomes its "
                     "owner. Default: the owner keeps it where it may, else a fresh assignment."
+                ),
+            },
+            "set": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": IDENT_PATTERN},
+                "additionalProperties": {"type": ["string", "number", "boolean"]},
+                "description": (
+                    "Attribute values the transition writes (re-prioritise, re-categorise); the ticket goes "
+                    "on as a ticket with these values."
                 ),
             },
             "description": {"type": "string", "description": "Why this transition exists."},

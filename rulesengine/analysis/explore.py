@@ -20,10 +20,16 @@ from .index import Move, WorkflowIndex
 
 
 class Situation(NamedTuple):
-    """Where a ticket is (state) and who holds it (owner); a cheap hashable tuple."""
+    """Where a ticket is (state) and who holds it (owner); a cheap hashable tuple.
+
+    ``k`` is -1 in the class the run is about; a move that writes attributes (``set:``,
+    an escalation that marks the ticket escalated) can take the ticket to another class,
+    and the situations it reaches there carry that class.
+    """
 
     state: str
     owner: str | None
+    k: int = -1
 
 
 class EventKind(str, enum.Enum):
@@ -44,6 +50,11 @@ class Event:
     at: Situation | None  # the situation the move started from (None: creation)
     move: Move | None
     candidates: tuple[str, ...] = ()
+    k: int = -1  # the class the ticket is in where it happens (-1: the run's own class)
+
+    def cls(self, run_k: int) -> int:
+        """The class of the ticket this event happens to, in a run of class ``run_k``."""
+        return self.k if self.k >= 0 else run_k
 
 
 @dataclass(slots=True)
@@ -81,11 +92,13 @@ class ClassRun:
 def begin(idx: WorkflowIndex, run: ClassRun) -> deque[Situation]:
     """Create the ticket of ``run``'s class: its first situations (or the creation's
     problem) recorded in the run, and the search queue that starts from them."""
+    queue: deque[Situation] = deque()
+    if not idx.creatable(run.k):
+        return queue  # reached only by a move that wrote its values (an escalated ticket)
     initial = idx.initial(run.k)
     first = idx.arrive(run.k)
     if first.problem is not None:
         run.events.append(Event(EventKind(first.problem.value), initial, None, None, first.candidates))
-    queue: deque[Situation] = deque()
     for owner in first.owners:
         s = Situation(initial, owner)
         if s not in run.parent:
@@ -116,12 +129,15 @@ def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
             continue
         progressed = False
         events_before = len(events)
-        for m in idx.moves(cur.state, cur.owner, k):
-            out = idx.apply(m, k)
+        ck = cur.k if cur.k >= 0 else k
+        for m in idx.moves(cur.state, cur.owner, ck):
+            out = idx.apply(m, ck)
+            nk = out.k if out.k >= 0 else ck
+            tag = -1 if nk == k else nk
             if out.problem is not None:
-                events.append(Event(EventKind(out.problem.value), m.target, cur, m, out.candidates))
+                events.append(Event(EventKind(out.problem.value), m.target, cur, m, out.candidates, tag))
             for owner in out.owners:
-                nxt = Situation(m.target, owner)
+                nxt = Situation(m.target, owner, tag)
                 if nxt == cur:
                     continue
                 progressed = True
@@ -130,7 +146,7 @@ def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
                     parent[nxt] = (cur, m)
                     queue.append(nxt)
         if not progressed and len(events) == events_before and idx.can_be_stuck(cur.state):
-            events.append(Event(EventKind.STUCK, cur.state, cur, None))
+            events.append(Event(EventKind.STUCK, cur.state, cur, None, (), cur.k))
     return run
 
 

@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from ..conditions import Condition
-from ..model import Grant, Kind, Ownership, Ruleset, Sla, TimedEscalation, Transition, Workflow
+from ..model import ESCALATED, Grant, Kind, Ownership, Ruleset, Sla, TimedEscalation, Transition, Workflow
 from .moves import Assignment, Move, MoveKind, Outcome, Problem, timer_event, timer_move
 from .partition import WorkflowSpace, bits_of, build_space, ids_of
 
@@ -74,7 +74,25 @@ class WorkflowIndex:
             for refs in kind_map.values():
                 for g, c in refs:
                     self.grant_cond[(g.role, g.kind.value, g.index)] = c
+        # attribute values moves write: `set:` of transitions, and `escalated: true` of an
+        # escalation when some condition reads it.  The partition also cuts by every
+        # condition as it reads once such values are written (``Condition.given``), so that
+        # a move takes all the tickets of a class to one class.
+        self._tsets = {t.index: dict(t.sets) for t in workflow.transitions if t.sets}
+        self.reads_escalated = ESCALATED in ruleset.attributes and any(ESCALATED in c.attributes for c in conds)
+        writes = list(self._tsets.values()) + ([{ESCALATED: True}] if self.reads_escalated else [])
+        frontier = list(conds)
+        while frontier and writes:
+            cond = frontier.pop()
+            for values in writes:
+                ghost = cond.given(values)
+                if ghost not in conds:
+                    cid(ghost)
+                    frontier.append(ghost)
+        self.jumps = bool(writes)
+        self._jump: dict[tuple[int, int, int], int] = {}
         self.space: WorkflowSpace = build_space(ruleset, workflow, list(conds), restrict)
+        self._full = (1 << len(conds)) - 1
         self._bits: list[int] = [c.bits for c in self.space.classes]
         # Every answer below depends on a class only through the conditions it reads:
         # classes that agree on those bits share the cached answer, so the caches grow
@@ -185,6 +203,8 @@ class WorkflowIndex:
     def moves_mask(self, state: str, owner: str | None) -> int:
         """The conditions :meth:`moves` consults for (state, owner), as a bit set."""
         got = self._reads.get((state, owner))
+        if got is None and self.jumps:
+            got = self._full  # a move may change the ticket's class: answers are per class
         if got is None:
             got = 0
             for t in self._outgoing[state]:
@@ -325,7 +345,7 @@ class WorkflowIndex:
                     if not hg:
                         continue
                     read |= masks.get((owner, Kind.HANDLE, t.target), 0)
-                    stays = wf.states[t.target].final or self.covers(owner, t.target, k)
+                    stays = wf.states[t.target].final or self.covers(owner, t.target, self.written(t, k))
                     out.append(self._intern(MoveKind.HANDLE, state, t, owner, owner if stays else None, hg[0]))
                 else:
                     for g in self.covering(t.by, owner, state, k):
@@ -378,7 +398,7 @@ class WorkflowIndex:
             if t.take_over:  # the firer steps in and holds the ticket afterwards
                 out.append(self._intern(MoveKind(t.by.value), state, t, role, role, g))
             elif t.by is Kind.HANDLE:
-                stays = t.target in self.finals or self.covers(owner, t.target, k)
+                stays = t.target in self.finals or self.covers(owner, t.target, self.written(t, k))
                 out.append(self._intern(MoveKind.HANDLE, state, t, role, owner if stays else None, g))
             else:
                 for target in g.targets:
@@ -415,13 +435,58 @@ class WorkflowIndex:
         """Apply one move to class ``k``: who holds the ticket where it lands.
 
         Every command that moves tickets (exploration, explain, ``decide``, ``fire``)
-        goes through here, so they cannot disagree about the result of a move.
+        goes through here, so they cannot disagree about the result of a move.  A move
+        that writes attributes lands the ticket in the class of its new values
+        (``Outcome.k``), and who may hold it there is asked of that class.
         """
+        k2 = self.after(move, k) if self.jumps else k
         if move.new_owner is None:
-            return self._assign(move.target, k)
-        if move.target in self.finals or self.covers(move.new_owner, move.target, k):
-            return Outcome(move.target, (move.new_owner,), False)
-        return Outcome(move.target, (), False, Problem.INTO_GAP, (move.new_owner,))
+            out = self._assign(move.target, k2)
+        elif move.target in self.finals or self.covers(move.new_owner, move.target, k2):
+            out = Outcome(move.target, (move.new_owner,), False)
+        else:
+            out = Outcome(move.target, (), False, Problem.INTO_GAP, (move.new_owner,))
+        if k2 != k:
+            out = Outcome(out.state, out.owners, out.fresh, out.problem, out.candidates, k2)
+        return out
+
+    def writes(self, move: Move) -> dict[str, Any]:
+        """The attribute values a move writes on the ticket (``set:``; ``escalated``)."""
+        out: dict[str, Any] = {}
+        if move.transition is not None and move.transition.index in self._tsets:
+            out.update(self._tsets[move.transition.index])
+        if self.reads_escalated and move.kind in (MoveKind.ESCALATE, MoveKind.TIMER):
+            out[ESCALATED] = True
+        return out
+
+    def after(self, move: Move, k: int) -> int:
+        """The class of a ticket of class ``k`` once ``move`` has written its values."""
+        tidx = move.transition.index if move.transition is not None else -1
+        key = (k, tidx, 1 if move.kind in (MoveKind.ESCALATE, MoveKind.TIMER) else 0)
+        got = self._jump.get(key)
+        if got is None:
+            values = self.writes(move)
+            got = self._class_with(k, values) if values else k
+            if not self.frozen:
+                self._jump[key] = got
+        return got
+
+    def written(self, t: Transition, k: int) -> int:
+        """The class of a ticket of class ``k`` after transition ``t`` writes its ``set:``."""
+        values = self._tsets.get(t.index)
+        return self._class_with(k, values) if values else k
+
+    def _class_with(self, k: int, values: Mapping[str, Any]) -> int:
+        profile = dict(self.ticket(k))
+        profile.update(values)
+        got = self.space.class_of(profile)
+        # the partition cuts by every condition as it reads after these values are written,
+        # and `set` never writes what `applies_when` reads: the class exists
+        return k if got is None else got
+
+    def creatable(self, k: int) -> bool:
+        """Tickets of class ``k`` can be created (an escalated ticket is only ever reached)."""
+        return not (self.reads_escalated and self.ticket(k).get(ESCALATED) is True)
 
     def _assign(self, state: str, k: int) -> Outcome:
         asg = self.assignment(state, k)
@@ -442,6 +507,8 @@ class WorkflowIndex:
         finding the answer for another class is a lookup in each.
         """
         bits = self._bits[k]
+        if self.jumps:  # classes do not share answers when moves change them
+            return tuple((m, self.apply(m, k)) for m in self._moves(state, owner, k)[0]), self._full
         tables = self._step_tables.get((state, owner))
         if tables is not None:
             for read, table in tables.items():

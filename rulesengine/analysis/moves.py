@@ -114,6 +114,7 @@ class Outcome:
     fresh: bool
     problem: Problem | None = None
     candidates: tuple[str, ...] = ()
+    k: int = -1  # the ticket's class afterwards, when the move wrote attributes that change it
 
     @property
     def lands(self) -> bool:

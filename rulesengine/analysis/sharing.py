@@ -148,7 +148,7 @@ def explore_workflow(idx: WorkflowIndex, progress: Progress | None = None, share
     for k in range(n):
         sig = bits[k]
         rep: ClassRun | None = None
-        if not share:
+        if not share or idx.jumps:  # moves that change a ticket's class: each class on its own
             rep = explore_class(idx, k)
         else:
             for read, table in tables:

@@ -373,6 +373,8 @@ class Engine:
             new.pop("owners", None)
         if new["owner"] != before:
             new.pop("assignee", None)
+        if d.sets:
+            new["attributes"].update(d.sets)
         new["version"] = int(t.get("version", 0)) + 1
         parts = actor_parts(actor) if actor is not None else None
         entry = {

@@ -71,7 +71,8 @@ class Decision(NamedTuple):
     ``owner_after`` is the role(s) holding the ticket afterwards; ``fresh_assignment``
     says the workflow's assignment chose them (the service then picks a person).  A
     denial names the ``nearest`` grant and the conditions it ``failed``, as ``explain``
-    does.  ``rules_hash`` identifies the rules that decided.
+    does.  ``rules_hash`` identifies the rules that decided; ``sets`` are the attribute
+    values an allowed move writes (``fire`` writes them on the ticket it returns).
     """
 
     allowed: bool
@@ -89,9 +90,10 @@ class Decision(NamedTuple):
     nearest: GrantRef | None = None
     failed: tuple[str, ...] = ()
     rules_hash: str = ""
+    sets: tuple[tuple[str, Any], ...] = ()  # attribute values the move writes on the ticket
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "allowed": self.allowed,
             "reason": self.reason.value,
             "message": self.message,
@@ -108,6 +110,9 @@ class Decision(NamedTuple):
             "failed": list(self.failed),
             "rules_hash": self.rules_hash,
         }
+        if self.sets:
+            out["sets"] = dict(self.sets)
+        return out
 
 
 class RulesInvalid(Exception):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..analysis.nearest import nearest
-from ..model import Kind, Ruleset
+from ..model import ESCALATED, Kind, Ruleset
 from .classify import Miss
 from .decision import Decision, GrantRef
 from .inputs import actor_parts, as_mapping
@@ -71,6 +71,8 @@ class FrontDoor:
         version = t.get("version", 0)
         if type(version) is not int:
             return self.deny(Reason.INVALID_TICKET, "the ticket's `version` must be a whole number", event=event)
+        if tab.idx.reads_escalated and ESCALATED not in attrs:
+            attrs = {**attrs, ESCALATED: False}  # a ticket that does not say so was never escalated
         if tab.hours and any(a not in attrs for a, _ in tab.hours):
             when = at if at is not None else dt.datetime.now(dt.UTC)
             if when.tzinfo is None:

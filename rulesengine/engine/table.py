@@ -193,12 +193,15 @@ class WorkflowTable:
                 **common,
             )
         how = " (fresh assignment)" if out.fresh else ""
+        writes = tuple(sorted(self.idx.writes(m).items())) if self.idx.jumps else ()
+        wrote = "; writes " + ", ".join(f"{a}={_value(v)}" for a, v in writes) if writes else ""
         return Decision(
             True,
             Reason.ALLOWED,
-            f"{who} may fire `{m.key}`: `{m.source}` → `{out.state}`, owned by {_owners(out.owners)}{how}",
+            f"{who} may fire `{m.key}`: `{m.source}` → `{out.state}`, owned by {_owners(out.owners)}{how}{wrote}",
             owner_after=out.owners,
             fresh_assignment=out.fresh,
+            sets=writes,
             **common,
         )
 
@@ -286,6 +289,10 @@ class WorkflowTable:
             failed=near.failing,
             **base,
         )
+
+
+def _value(v: Any) -> str:
+    return ("true" if v else "false") if isinstance(v, bool) else str(v)
 
 
 def _one(entry: tuple[Option, ...] | Decision) -> Decision | None:

@@ -46,7 +46,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                 key = (wid, ev.state, ev.candidates)
 
                 def build(n: int, ev=ev, run=run, idx=idx, wid=wid) -> Diagnostic:
-                    grants = [g for r in ev.candidates for g in idx.covering(Kind.HANDLE, r, ev.state, run.k)]
+                    grants = [g for r in ev.candidates for g in idx.covering(Kind.HANDLE, r, ev.state, ev.cls(run.k))]
                     locs = [g.location for g in grants if g.location is not None]
                     roles = ", ".join(f"`{r}`" for r in ev.candidates)
                     return check.finding(

@@ -48,14 +48,15 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
             reached.update(s.state for s in run.parent)
             stuck.update(ev.state for ev in run.events if ev.kind is EventKind.STUCK)
             for sit in run.parent:
-                if sit.owner is None or sit.state in idx.finals:
+                if sit.owner is None or sit.state in idx.terminal:
                     continue
-                fired.update(m.transition.index for m in idx.moves(sit.state, sit.owner, run.k) if m.transition)
+                ck = sit.k if sit.k >= 0 else run.k
+                fired.update(m.transition.index for m in idx.moves(sit.state, sit.owner, ck) if m.transition)
                 if loops - fired:
                     for k in group.classes:
                         fired.update(m.transition.index for m in idx.moves(sit.state, sit.owner, k) if m.transition)
         for t in wf.transitions:
-            sources = [s for s in t.sources if s in reached and s not in stuck and not wf.states[s].final]
+            sources = [s for s in t.sources if s in reached and s not in stuck and t in wf.outgoing(s)]
             if t.index in fired or not sources:
                 continue
             hit = first_reaching(an, wid, sources[0])

@@ -40,7 +40,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                 reached.add(sit.state)
                 if sit.owner is None or sit.state in idx.finals:
                     continue
-                for m in idx.moves(sit.state, sit.owner, run.k):
+                for m in idx.moves(sit.state, sit.owner, sit.k if sit.k >= 0 else run.k):
                     if m.escalation is not None:
                         offered.add(m.escalation.index)
                 for e in wf.escalations:
