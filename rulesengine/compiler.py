@@ -721,15 +721,18 @@ class _Resolver(FlowChecks):
             )
         else:
             entries: list[tuple[str, JsonPath]] = [(st.state, ("initial", j, "state")) for j, st in enumerate(starts)]
-            for sid, ipath in entries or [(initial, ("initial",))]:
-                if sid in states and states[sid].final:
-                    self.ctx.add(
-                        d.INVALID_WORKFLOW(
-                            f"the initial state `{sid}` of workflow `{wid}` is final",
-                            doc.locate(ipath),
-                            help="a ticket must have at least one step to go through",
-                        )
+            entries = entries or [(initial, ("initial",))]
+            # a ticket may be recorded already closed (one of several creation states), but
+            # not every ticket
+            if all(sid in states and states[sid].final for sid, _ in entries):
+                sid, ipath = entries[0]
+                self.ctx.add(
+                    d.INVALID_WORKFLOW(
+                        f"the initial state `{sid}` of workflow `{wid}` is final",
+                        doc.locate(ipath),
+                        help="a ticket must have at least one step to go through",
                     )
+                )
         nonfinal = [s for s, st in states.items() if not st.final]
 
         transitions: list[Transition] = []

@@ -116,7 +116,7 @@ class WorkflowIndex:
         self.frozen = False
         # who may own: roles declared `handles_tickets: false` act through their grants
         # (transitions with `owner_only: false`) but are never eligible
-        owning = {r for r, role in ruleset.roles.items() if role.handles_tickets}
+        owning = self._owning = frozenset(r for r, role in ruleset.roles.items() if role.handles_tickets)
         self._handle_mask = {
             s: bits_of(c for g, c in refs if g.role in owning) for s, refs in self.grants[Kind.HANDLE].items()
         }
@@ -396,6 +396,8 @@ class WorkflowIndex:
                 continue
             seen.add(role)
             if t.take_over:  # the firer steps in and holds the ticket afterwards
+                if role not in self._owning:
+                    continue  # a role that never owns a ticket cannot take one over
                 out.append(self._intern(MoveKind(t.by.value), state, t, role, role, g))
             elif t.by is Kind.HANDLE:
                 stays = t.target in self.finals or self.covers(owner, t.target, self.written(t, k))
