@@ -17,11 +17,11 @@ a move meanwhile is refused by the engine as ``not-assignee``: duplicate handlin
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from ..engine import Decision, Reason, TransitionDenied
 from ..model import Kind as Perm
-from ..policies.meaning import Step, StepKind, judge
+from ..policies.meaning import Step, StepKind, in_scope, judge
 from ..slaclock import Entry
 from .events import CREATE, ROLE_SEPARATOR, Event
 from .kinds import Kind, Rejected, Violation
@@ -36,6 +36,14 @@ BAD_DATA |= {Reason.UNKNOWN_WORKFLOW, Reason.UNKNOWN_STATE, Reason.INVALID_TICKE
 # refusals where the owner acting in the actor's place would have been allowed
 BY_OWNER = {Reason.NOT_OWNER, Reason.NOT_ASSIGNEE, Reason.INVALID_ACTOR}
 STEP_KINDS = {Perm.HANDLE: StepKind.HANDLE, Perm.COORDINATE: StepKind.COORDINATE, Perm.ESCALATE: StepKind.ESCALATE}
+
+
+class Here(NamedTuple):
+    """Where a violation happened: the event, and the ticket's workflow and state then."""
+
+    event: Event
+    workflow: str
+    state: str
 
 
 @dataclass
@@ -64,11 +72,27 @@ class Pending:
 
 
 def _initial(events: list[Event]) -> dict[str, str]:
+    """Each attribute's first value on the ticket's events (rows share their attribute tuples)."""
     attrs: dict[str, str] = {}
+    seen: tuple[tuple[str, str], ...] | None = None
     for ev in events:
-        for a, v in ev.attrs:
-            attrs.setdefault(a, v)
+        if ev.attrs is not seen:
+            seen = ev.attrs
+            for a, v in seen:
+                attrs.setdefault(a, v)
     return attrs
+
+
+class _Step(NamedTuple):
+    """A policy step as :class:`~rulesengine.policies.meaning.Step` has it, built cheaply."""
+
+    state: str
+    event: str
+    to: str
+    kind: StepKind
+    role: str | None = None
+    person: str | None = None
+    owner: str | None = None
 
 
 class TicketReplay:
@@ -83,7 +107,8 @@ class TicketReplay:
         self.raw: dict[str, str] = {}
         self.entries: list[Entry] = []
         self.lines: list[int] = []
-        self.steps: list[Step] = []
+        self.steps: list[_Step] = []
+        self.last_attrs: tuple[tuple[str, str], ...] = ()
         self.step_lines: list[int] = []
         self.gave_away: set[str] = set()
         self.visited: set[str] = set()
@@ -92,8 +117,9 @@ class TicketReplay:
     # -- the whole ticket ------------------------------------------------------------
     def run(self) -> Outcome:
         tid = self.events[0].ticket
+        single = self.versions.first if not self.versions.dated else None
         for n, ev in enumerate(self.events):
-            version = self.versions.at(ev.time)
+            version = single or self.versions.at(ev.time)
             if version is None:
                 self.out.rejected.append(Rejected(ev.line, f"no rules are in force at {ev.time.isoformat()}", tid))
                 continue
@@ -112,7 +138,7 @@ class TicketReplay:
     def _create(self, version: Version, ev: Event, n: int) -> bool:
         self.raw = _initial(self.events)
         try:
-            self.ticket = version.engine.create(self.raw)
+            self.ticket = version.create(self.raw)
         except TransitionDenied as exc:
             d = exc.decision
             why = f"ticket `{ev.ticket}` cannot be created under the rules: {d.reason.value}: {d.message}"
@@ -123,22 +149,13 @@ class TicketReplay:
         self.entries.append(Entry(state, ev.time))
         self.lines.append(ev.line)
         self.visited.add(state)
-        self.steps.append(Step(state, CREATE, state, StepKind.ASSIGN, owner=self.ticket["owner"]))
+        self.steps.append(_Step(state, CREATE, state, StepKind.ASSIGN, None, None, self.ticket["owner"]))
         self.step_lines.append(ev.line)
         return True
 
     # -- one event -------------------------------------------------------------------
-    def _base(self, ev: Event) -> dict[str, Any]:
-        return {
-            "ticket": ev.ticket,
-            "line": ev.line,
-            "actor": ev.resource or None,
-            "role": ev.role or None,
-            "time": ev.time.isoformat(),
-            "activity": ev.activity,
-            "workflow": self.ticket["workflow"],
-            "state": self.ticket["state"],
-        }
+    def _base(self, ev: Event) -> Here:
+        return Here(ev, self.ticket["workflow"], self.ticket["state"])
 
     def _event(self, version: Version, ev: Event) -> None:
         wf = version.workflow(self.ticket["workflow"])
@@ -146,13 +163,15 @@ class TicketReplay:
             self.out.rejected.append(Rejected(ev.line, f"`{ev.state}` is not a state of workflow `{wf.id}`", ev.ticket))
             return
         before_attrs = self.ticket["attributes"]
-        changed = {a: v for a, v in ev.attrs if self.raw.get(a) != v}
+        changed: dict[str, str] = {}
+        if ev.attrs is not self.last_attrs:
+            self.last_attrs = ev.attrs
+            changed = {a: v for a, v in ev.attrs if self.raw.get(a) != v}
         if changed:
             self.ticket = {**self.ticket, "attributes": {**before_attrs, **changed}}
         engine = version.engine
         timer = ev.activity.startswith("timer:")
-        roles = [r for r in ev.role.split(ROLE_SEPARATOR) if r] if ev.role else []
-        unknown = [r for r in roles if r not in engine.ruleset.roles]
+        roles, unknown = version.roles_of(ev.role)
         base = self._base(ev)
         anonymous_timer = timer and not ev.resource and not roles
         if not anonymous_timer and (not ev.resource or not roles or unknown):
@@ -199,7 +218,7 @@ class TicketReplay:
             d = engine.decide(self.ticket, ev.activity, None)
         self._recover(version, ev, d, None)
 
-    def _judge(self, version: Version, ev: Event, d: Decision, base: dict[str, Any]) -> bool:
+    def _judge(self, version: Version, ev: Event, d: Decision, base: Here) -> bool:
         """Report a refused move as its kind of violation; False when the ticket stays put."""
         kind = (
             Kind.UNKNOWN_ACTIVITY
@@ -235,8 +254,24 @@ class TicketReplay:
         t = next((t for t in wf.transitions if t.name == name), None)
         return str(t.location) if t is not None and t.location else (str(wf.location) if wf.location else None)
 
-    def _violate(self, kind: Kind, base: dict[str, Any], message: str, reason: str, evidence: str | None) -> None:
-        self.out.violations.append(Violation(kind, message=message, reason=reason, evidence=evidence, **base))
+    def _violate(self, kind: Kind, here: Here, message: str, reason: str, evidence: str | None) -> None:
+        ev = here.event
+        self.out.violations.append(
+            Violation(
+                kind,
+                ticket=ev.ticket,
+                line=ev.line,
+                message=message,
+                reason=reason,
+                actor=ev.resource or None,
+                role=ev.role or None,
+                time=ev.time.isoformat(),
+                activity=ev.activity,
+                workflow=here.workflow,
+                state=here.state,
+                evidence=evidence,
+            )
+        )
 
     # -- moves -----------------------------------------------------------------------
     def _recover(self, version: Version, ev: Event, d: Decision, actor: dict[str, Any] | None) -> None:
@@ -306,14 +341,14 @@ class TicketReplay:
         elif actor is not None and "assignee" not in moved and owner in actor["roles"]:
             moved["assignee"] = actor["id"]
         frm = self.ticket["state"]
-        base = self._base(ev)
+        base = Here(ev, self.ticket["workflow"], frm)
         self.ticket = moved
         to = moved["state"]
         self.entries.append(Entry(to, ev.time))
         self.lines.append(ev.line)
         role = None if actor is None else (before if before in actor["roles"] else actor["roles"][0])
         role = role or (ev.role.split(ROLE_SEPARATOR)[0] if ev.role else None)
-        self.steps.append(Step(frm, ev.activity, to, kind, role, ev.resource or None, owner))
+        self.steps.append(_Step(frm, ev.activity, to, kind, role, ev.resource or None, owner))
         self.step_lines.append(ev.line)
         if kind in (StepKind.COORDINATE, StepKind.ESCALATE, StepKind.TIMER) and owner != before:
             if owner in self.gave_away:
@@ -327,8 +362,8 @@ class TicketReplay:
             if kind is StepKind.COORDINATE:
                 self.gave_away.add(before)
         self.visited.add(to)
-        wf = version.workflow(moved["workflow"])
-        if wf.states[to].final:
+        if to in version.finals(moved["workflow"]):
+            wf = version.workflow(moved["workflow"])
             skipped = [s for s, st in wf.states.items() if st.required and s not in self.visited]
             if skipped:
                 last = self.out.violations[-1] if self.out.violations else None
@@ -347,14 +382,17 @@ class TicketReplay:
     def _finish(self, version: Version) -> None:
         wid = self.ticket["workflow"]
         attrs = self.ticket["attributes"]
+        steps = cast("list[Step]", self.steps)  # judge reads the fields a Step has
         for policy in version.engine.ruleset.policies:
-            breach = judge(policy, wid, attrs, self.steps)
+            if not in_scope(policy, wid, attrs):
+                continue
+            breach = judge(policy, wid, attrs, steps)
             if breach is None:
                 continue
-            step = self.steps[breach.step]
+            step = steps[breach.step]
             line = self.step_lines[breach.step]
             ev = next(e for e in self.events if e.line == line)
-            base = {**self._base(ev), "state": step.state}
+            base = Here(ev, wid, step.state)
             self._violate(
                 Kind.POLICY_VIOLATION,
                 base,
@@ -363,14 +401,14 @@ class TicketReplay:
                 str(policy.location) if policy.location else None,
             )
         last = self.events[-1]
-        base = {"ticket": last.ticket, "workflow": wid, "actor": None, "role": None, "activity": None}
+        tail = {"ticket": last.ticket, "workflow": wid, "actor": None, "role": None, "activity": None}
         wf = version.workflow(wid)
         if wf.states[self.ticket["state"]].final:
             self.out.violations.extend(
-                sla_violations(version, self.ticket, self.entries, self.lines, self.entries[-1].at, False, base)
+                sla_violations(version, self.ticket, self.entries, self.lines, self.entries[-1].at, False, tail)
             )
         else:
-            self.out.pending = Pending(version, self.ticket, self.entries, self.lines, base)
+            self.out.pending = Pending(version, self.ticket, self.entries, self.lines, tail)
 
 
 def replay(events: list[Event], versions: Versions, log: str) -> Outcome:

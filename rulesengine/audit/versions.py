@@ -8,7 +8,7 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..engine import Engine
@@ -30,6 +30,49 @@ class Version:
 
         cals: dict[str, Calendar] = dict(self.engine.ruleset.calendars)
         return {cid: shortest_working_day([c]) or 0 for cid, c in cals.items()}
+
+    @cached_property
+    def _roles(self) -> dict[str, tuple[list[str], list[str]]]:
+        return {}
+
+    def roles_of(self, text: str) -> tuple[list[str], list[str]]:
+        """The roles a log cell names (``a|b``), and those the rules do not know."""
+        got = self._roles.get(text)
+        if got is None:
+            roles = [r for r in text.split("|") if r]
+            got = (roles, [r for r in roles if r not in self.engine.ruleset.roles])
+            if len(self._roles) < 10000:
+                self._roles[text] = got
+        return got
+
+    @cached_property
+    def _created(self) -> dict[tuple[tuple[str, str], ...], dict[str, Any] | Exception]:
+        return {}
+
+    def create(self, raw: dict[str, str]) -> dict[str, Any]:
+        """``Engine.create`` for these attribute texts, remembered: tickets of one profile
+        are created alike, and a log holds few profiles and many tickets."""
+        key = tuple(sorted(raw.items()))
+        got = self._created.get(key)
+        if got is None:
+            try:
+                got = self.engine.create(raw)
+            except Exception as exc:  # TransitionDenied: raised again for every such ticket
+                got = exc
+            if len(self._created) < 100000:
+                self._created[key] = got
+        if isinstance(got, Exception):
+            raise got
+        return {**got, "attributes": dict(got["attributes"])}
+
+    @cached_property
+    def _finals(self) -> dict[str, frozenset[str]]:
+        return {
+            w.id: frozenset(s for s, st in w.states.items() if st.final) for w in self.engine.ruleset.workflows.values()
+        }
+
+    def finals(self, wid: str) -> frozenset[str]:
+        return self._finals[wid]
 
     def workflow(self, wid: str) -> Workflow:
         return self.engine.ruleset.workflows[wid]
