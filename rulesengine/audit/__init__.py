@@ -10,7 +10,8 @@ cannot be read as :class:`Rejected` rows with their line.  Nothing here prints.
 from .events import CREATE, DEFAULT_COLUMNS, Event, Field, FieldMap, MapError, TimeError, parse_time
 from .group import Grouper
 from .kinds import Kind, LogError, Rejected, Violation
-from .replay import Outcome, replay
+from .outcome import Outcome
+from .replay import replay
 from .run import RESULT_VERSION, AuditResult, audit, read_rows
 from .versions import Version, VersionError, Versions, parse_since
 

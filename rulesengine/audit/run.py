@@ -18,8 +18,9 @@ from ..diagnostics import Severity
 from .events import Event, FieldMap
 from .group import DEFAULT_BUDGET, Grouper
 from .kinds import Kind, LogError, Rejected, Violation
+from .outcome import Outcome, Pending
 from .readers import Format, Row, detect, read_csv, read_jsonl
-from .replay import Outcome, Pending, replay
+from .replay import replay
 from .versions import Versions
 from .xes import read_xes
 
