@@ -763,6 +763,11 @@ def verify_log_command(
     raise typer.Exit(EXIT_OK if result.intact else EXIT_FINDINGS)
 
 
+from .cli_audit import audit_command  # noqa: E402
+
+app.command("audit")(audit_command)
+
+
 def main() -> None:
     """Console-script entry point."""
     # A command is one short batch job that builds a large, long-lived and acyclic
