@@ -387,12 +387,14 @@ class WorkflowIndex:
         """
         out: list[Move] = []
         bits = self._bits[k]
-        seen: set[str] = set()
+        seen: set[str] = set()  # one move per role, except transfers: one per grant target
         for g, c in self.grants[t.by].get(state, ()):
             role = g.role
-            if role == owner or role in seen or not bits >> c & 1:
+            if role == owner or not bits >> c & 1:
                 continue
             if t.roles is not None and role not in t.roles:
+                continue
+            if role in seen and (t.by is Kind.HANDLE or t.take_over):
                 continue
             seen.add(role)
             if t.take_over:  # the firer steps in and holds the ticket afterwards

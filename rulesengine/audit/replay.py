@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ..engine import Decision, Reason, TransitionDenied
+from ..engine import moved as engine_moved
 from ..model import Kind as Perm
 from ..policies.meaning import Step, StepKind, in_scope, judge
 from ..slaclock import Entry
@@ -253,12 +254,7 @@ class TicketReplay:
 
     def _apply(self, version: Version, ev: Event, d: Decision, actor: dict[str, Any] | None) -> None:
         """The ticket after an allowed move, as ``Engine.fire`` makes it."""
-        assert d.next_state is not None
-        moved = {**self.ticket, "workflow": d.workflow, "state": d.next_state}
-        if len(d.owner_after) > 1:
-            moved["owners"] = list(d.owner_after)
-        else:
-            moved.pop("owners", None)
+        moved = engine_moved(self.ticket, d)  # the ticket as `Engine.fire` makes it
         if d.transition is not None and d.transition.timer:
             kind = StepKind.TIMER
         elif d.grants:

@@ -1,6 +1,6 @@
 """The enforcement engine: ``decide`` and ``fire`` for services that embed the rules."""
 
-from .core import Engine, Fired, InvalidTicket, load
+from .core import Engine, Fired, InvalidTicket, load, moved
 from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied, TransitionRef
 from .inputs import Actor, Ticket
 from .reasons import Reason
@@ -18,4 +18,5 @@ __all__ = [
     "TransitionDenied",
     "TransitionRef",
     "load",
+    "moved",
 ]

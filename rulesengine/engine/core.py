@@ -362,20 +362,7 @@ class Engine:
         t = as_mapping(ticket)
         assert t is not None and d.next_state is not None
         before = self._front.acting_owner(t, actor)
-        new = dict(t)
-        new["attributes"] = dict(t.get("attributes") or {})
-        new["workflow"] = d.workflow
-        new["state"] = d.next_state
-        new["owner"] = d.owner_after[0]
-        if len(d.owner_after) > 1:
-            new["owners"] = list(d.owner_after)
-        else:
-            new.pop("owners", None)
-        if new["owner"] != before:
-            new.pop("assignee", None)
-        if d.sets:
-            new["attributes"].update(d.sets)
-        new["version"] = int(t.get("version", 0)) + 1
+        new = moved(t, d, before if isinstance(before, str) else None)
         parts = actor_parts(actor) if actor is not None else None
         entry = {
             "at": (at or dt.datetime.now(dt.UTC)).isoformat(),
@@ -404,6 +391,34 @@ class Engine:
         """``rulesengine check`` from the library, suppressions honoured, on this engine's analysis."""
         shared = self._analysis if options is None else None
         return check_ruleset(self.ruleset, self._suppressions, rules, options, shared)
+
+
+def moved(ticket: Mapping[str, Any], d: Decision, owner_before: str | None = None) -> dict[str, Any]:
+    """The ticket after an allowed decision: its new state, owner(s), the attribute values
+    the move wrote, and version + 1.  ``fire`` and the log audit's replay both make their
+    tickets here, so a replayed history moves exactly as the service's tickets did.
+
+    The assigned person is kept only while the owning role stays the same
+    (``owner_before``: the role that held it, default the ticket's ``owner``).
+    """
+    if not d.allowed or d.next_state is None:
+        raise TransitionDenied(d)
+    before = owner_before if owner_before is not None else ticket.get("owner")
+    new = dict(ticket)
+    new["attributes"] = dict(ticket.get("attributes") or {})
+    new["workflow"] = d.workflow
+    new["state"] = d.next_state
+    new["owner"] = d.owner_after[0]
+    if len(d.owner_after) > 1:
+        new["owners"] = list(d.owner_after)
+    else:
+        new.pop("owners", None)
+    if new["owner"] != before:
+        new.pop("assignee", None)
+    if d.sets:
+        new["attributes"].update(d.sets)
+    new["version"] = int(ticket.get("version", 0)) + 1
+    return new
 
 
 def load(
