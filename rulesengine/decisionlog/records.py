@@ -6,13 +6,7 @@ record with any JCS implementation.  The top-level keys sort as ``at``, ``call``
 ``chain``, ``decision``, ``input`` on purpose: the chain fields then come first and
 ``verify-log`` reads them from the start of the line without parsing the rest.
 
-The ``rfc8785`` package is the canonical form.  A ``fire`` must stay within
-microseconds, though, and the pure-Python serialiser takes tens of them; so values
-that hold only strings, booleans, null, safe integers and string keys without
-characters beyond the Basic Multilingual Plane — where the standard library's
-compact, key-sorted, non-ASCII-escaping encoder writes byte for byte what RFC 8785
-writes (a property test holds them to that) — take the standard encoder, and every
-other value (floats, huge integers, unusual keys or types) takes ``rfc8785``.
+The canonical form itself — quick for the usual values — is :mod:`.canon`.
 """
 
 from __future__ import annotations
@@ -21,30 +15,12 @@ import dataclasses
 import enum
 import hashlib
 import hmac
-import json
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import rfc8785
-
-try:  # the C encoder, built once: json.dumps would build a new encoder per call
-    from json.encoder import c_make_encoder as _make_c  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - every CPython has it
-    _make_c = None
-
-_SAFE_INT = 2**53 - 1
-_PY_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-_C_ENCODER: Callable[[Any, int], Any] | None = (
-    _make_c(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False)  # type: ignore[attr-defined]
-    if _make_c is not None
-    else None
-)
-_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
-# the longest nesting the quick path accepts; deeper values (or cycles) take the slow path
-_MAX_DEPTH = 40
+from .canon import SAFE_INT, canonical, quick_input
 
 
 class Call(str, enum.Enum):
@@ -73,100 +49,6 @@ class KeyProblem(ValueError):
 
 
 INPUT_ROOTS = ("ticket", "actor", "event", "target")
-
-
-def _plain(value: Any, depth: int = 0) -> bool:
-    """True when the standard encoder writes ``value`` as RFC 8785 does, characters beyond
-    the Basic Multilingual Plane aside (``canonical`` looks for those in the text).
-
-    Leaves are checked in the loops, not by a call each: this runs on every record.
-    """
-    tp = type(value)
-    if tp is dict:
-        if depth > _MAX_DEPTH:
-            return False
-        for k, v in value.items():
-            if type(k) is not str:
-                return False
-            tv = type(v)
-            if tv is str or v is None or tv is bool:
-                continue
-            if tv is int:
-                if -_SAFE_INT <= v <= _SAFE_INT:
-                    continue
-                return False
-            if not _plain(v, depth + 1):
-                return False
-        return True
-    if tp is list or tp is tuple:
-        if depth > _MAX_DEPTH:
-            return False
-        for v in value:
-            tv = type(v)
-            if tv is str or v is None or tv is bool:
-                continue
-            if tv is int:
-                if -_SAFE_INT <= v <= _SAFE_INT:
-                    continue
-                return False
-            if not _plain(v, depth + 1):
-                return False
-        return True
-    if tp is str or tp is bool or value is None:
-        return True
-    if tp is int:
-        return -_SAFE_INT <= value <= _SAFE_INT
-    return False
-
-
-def _jsonable(value: Any, depth: int = 0) -> Any:
-    """The nearest value RFC 8785 accepts: keys and odd scalars as text, sets as lists."""
-    if value is None or type(value) is bool:
-        return value
-    if isinstance(value, bool):
-        return bool(value)
-    if isinstance(value, str):
-        text = str.__str__(value)
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            text = text.encode("utf-8", "backslashreplace").decode("ascii")
-        return text
-    if isinstance(value, int):
-        return int(value) if -_SAFE_INT <= value <= _SAFE_INT else str(int(value))
-    if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
-    if depth > _MAX_DEPTH:
-        return "…"
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for k, v in value.items():
-            key = _jsonable(k, depth + 1)
-            out[key if isinstance(key, str) else json.dumps(key)] = _jsonable(v, depth + 1)
-        return out
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [_jsonable(v, depth + 1) for v in value]
-        return sorted(items, key=canonical) if isinstance(value, (set, frozenset)) else items
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(dataclasses.asdict(value), depth + 1)
-    text = repr(value)
-    return _jsonable(text if len(text) <= 200 else text[:199] + "…")
-
-
-def canonical(value: Any) -> bytes:
-    """The RFC 8785 serialisation of ``value`` (anything not JSON is logged as its nearest JSON)."""
-    try:
-        if _plain(value):
-            text = "".join(_C_ENCODER(value, 0)) if _C_ENCODER is not None else _PY_ENCODER.encode(value)
-            # keys sort by UTF-16 code units in RFC 8785, by code points here: the same within the BMP
-            if text.isascii() or not _BEYOND_BMP.search(text):
-                return text.encode("utf-8")
-    except (UnicodeEncodeError, RecursionError, ValueError, TypeError):
-        pass  # lone surrogates, cycles: the slow path below says what they become
-    try:
-        return rfc8785.dumps(value)
-    except (rfc8785.CanonicalizationError, RecursionError, TypeError, ValueError):
-        return rfc8785.dumps(_jsonable(value))
 
 
 # -- keys and links ------------------------------------------------------------------------
@@ -344,7 +226,7 @@ def record_body(
         doc_in = masker.apply(doc_in)
     if version is None:
         after = b'},"input":'
-    elif type(version) is int and -_SAFE_INT <= version <= _SAFE_INT:
+    elif type(version) is int and -SAFE_INT <= version <= SAFE_INT:
         after = b',"version":%d},"input":' % version  # the ticket's version after the move
     else:
         after = b',"version":' + canonical(version) + b'},"input":'
@@ -354,23 +236,16 @@ def record_body(
 def fire_body(ticket: Any, event: Any, actor: Any, target: Any, decision: Any, version: Any) -> bytes | None:
     """``record_body`` for the usual ``fire`` in one step (None: take ``record_body``).
 
-    The usual ``fire``: plain mappings, a shared decision seen before, a whole version,
-    and values the standard encoder writes as RFC 8785 does; every call saved here is
-    saved on every record.
+    The usual ``fire``: a shared decision seen before, a whole version, and an input
+    :func:`.canon.quick_input` writes; every call saved here is saved on every record.
     """
     hit = _DECISIONS.get(id(decision))
-    if hit is None or hit[0] is not decision or type(version) is not int or _C_ENCODER is None:
+    if hit is None or hit[0] is not decision or type(version) is not int or not -SAFE_INT <= version <= SAFE_INT:
         return None
-    doc_in = {"actor": actor, "event": event, "target": target, "ticket": ticket}
-    try:
-        if not _plain(doc_in) or not -_SAFE_INT <= version <= _SAFE_INT:
-            return None
-        text = "".join(_C_ENCODER(doc_in, 0))
-        if not text.isascii() and _BEYOND_BMP.search(text):
-            return None
-        return b'"decision":%s,"version":%d},"input":%s}' % (hit[1], version, text.encode("utf-8"))
-    except (UnicodeEncodeError, RecursionError, ValueError, TypeError):
+    text = quick_input(ticket, event, actor, target)
+    if text is None:
         return None
+    return b'"decision":%s,"version":%d},"input":%s}' % (hit[1], version, text)
 
 
 _CALLS = {Call.FIRE: b"fire", Call.DECIDE: b"decide"}
