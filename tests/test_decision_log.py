@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -17,6 +19,7 @@ from hypothesis import strategies as st
 import rulesengine
 from rulesengine import Engine, TransitionDenied
 from rulesengine.decisionlog import DecisionLog, DecisionLogError, MaskStyle, canonical, log_files, verify_log
+from rulesengine.decisionlog.records import Mac
 from tests.decision_log_helpers import AGENT, ATTRS, ROOT, lines, link, make_log, write_log
 
 FIX = Path(__file__).parent / "fixtures" / "engine"
@@ -111,6 +114,12 @@ JSON = st.recursive(
 @given(JSON)
 def test_the_quick_encoder_writes_what_rfc8785_writes(value: Any) -> None:
     assert canonical(value) == rfc8785.dumps(value)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(min_size=1, max_size=200), st.binary(max_size=3000))
+def test_the_prepared_hmac_is_hmac_sha256(key: bytes, data: bytes) -> None:
+    assert Mac(key).hexdigest(data) == hmac.new(key, data, hashlib.sha256).hexdigest()
 
 
 def test_personal_fields_are_masked_by_path(engine: Engine, tmp_path: Path) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
-import hmac
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -85,6 +84,35 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"rulesengine decision-log key id\0" + key).hexdigest()[:8]
 
 
+# HMAC's inner and outer pads (RFC 2104), applied to a key block with bytes.translate
+_IPAD = bytes(x ^ 0x36 for x in range(256))
+_OPAD = bytes(x ^ 0x5C for x in range(256))
+
+
+class Mac:
+    """HMAC-SHA256 with one key, as RFC 2104 defines it, from two SHA-256 states that
+    have already absorbed the padded key.
+
+    Copying the two states costs a third of what copying an ``hmac`` object costs (its
+    ``copy`` is Python), and every record of a keyed log, every masked field and every
+    record ``verify-log`` checks pays it.
+    """
+
+    __slots__ = ("_inner", "_outer")
+
+    def __init__(self, key: bytes) -> None:
+        block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+        self._inner = hashlib.sha256(block.translate(_IPAD))
+        self._outer = hashlib.sha256(block.translate(_OPAD))
+
+    def hexdigest(self, data: bytes | memoryview) -> str:
+        inner = self._inner.copy()
+        inner.update(data)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.hexdigest()
+
+
 class Linker:
     """Computes the hash that links a record to the next one (hex), keyed or not."""
 
@@ -92,7 +120,7 @@ class Linker:
         self.key = key
         self.alg = Alg.HMAC_SHA256 if key else Alg.SHA256
         self.key_id = key_id(key) if key else None
-        self._mac = hmac.new(key, digestmod=hashlib.sha256) if key else None
+        self.mac = Mac(key) if key else None
         # the record's chain object up to its link: the same in every record of the log
         self.chain = b'"chain":{"alg":"%s"%s,"prev":' % (
             self.alg.value.encode(),
@@ -100,18 +128,16 @@ class Linker:
         )
 
     def __call__(self, data: bytes | memoryview) -> str:
-        if self._mac is None:
+        if self.mac is None:
             return hashlib.sha256(data).hexdigest()
-        mac = self._mac.copy()
-        mac.update(data)
-        return mac.hexdigest()
+        return self.mac.hexdigest(data)
 
     def fast(self) -> Callable[[bytes], str]:
         """The fastest callable for this link (verification calls it once per record)."""
-        if self._mac is None:
+        if self.mac is None:
             sha = hashlib.sha256
             return lambda data: sha(data).hexdigest()
-        return self
+        return self.mac.hexdigest
 
 
 # -- masking personal fields ---------------------------------------------------------------
@@ -131,16 +157,15 @@ class Masker:
             raise ValueError("masking with a keyed hash needs a key: give key/key_env/key_file or mask_key")
         self.paths = tuple(parsed)
         self.style = style
-        self._mac = hmac.new(key, digestmod=hashlib.sha256) if key else None
+        self._mac = Mac(key) if key else None
 
     def replace(self, value: Any) -> Any:
         if value is None:
             return None
         if self.style is MaskStyle.REDACT or self._mac is None:
             return "***"
-        mac = self._mac.copy()
-        mac.update(value.encode("utf-8", "backslashreplace") if isinstance(value, str) else canonical(value))
-        return "hmac:" + mac.hexdigest()[:32]
+        data = value.encode("utf-8", "backslashreplace") if isinstance(value, str) else canonical(value)
+        return "hmac:" + self._mac.hexdigest(data)[:32]
 
     def apply(self, doc: dict[str, Any]) -> dict[str, Any]:
         for path in self.paths:
