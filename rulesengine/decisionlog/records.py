@@ -273,16 +273,14 @@ def fire_body(ticket: Any, event: Any, actor: Any, target: Any, decision: Any, v
     return b'"decision":%s,"version":%d},"input":%s}' % (hit[1], version, text)
 
 
-_CALLS = {Call.FIRE: b"fire", Call.DECIDE: b"decide"}
-
-
 def chain_prefix(
-    at: str, call: Call, linker: Linker, prev: str | None, seq: int, prev_file: str | None = None
+    at: str, call: bytes, linker: Linker, prev: str | None, seq: int, prev_file: str | None = None
 ) -> bytes:
-    """The fields in front of the body: time, call and chain, already in canonical order.
+    """The fields in front of the body: time, call (``b"fire"``, ``b"decide"``) and chain,
+    already in canonical order.
 
     ``at`` must be JSON-safe as it is (the writer makes it with ``isoformat``).
     """
     before = b"null" if prev is None else b'"%s"' % prev.encode()
     pfile = b"" if prev_file is None else b',"prev_file":' + canonical(prev_file)
-    return b'{"at":"%s","call":"%s",%s%s%s,"seq":%d},' % (at.encode(), _CALLS[call], linker.chain, before, pfile, seq)
+    return b'{"at":"%s","call":"%s",%s%s%s,"seq":%d},' % (at.encode(), call, linker.chain, before, pfile, seq)

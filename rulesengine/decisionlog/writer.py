@@ -12,7 +12,10 @@ end of the log with.
 Writing is serialised by one lock: a record gets its sequence number and its link
 under the lock and is written with one ``write`` call and flushed there, so records
 of concurrent ``fire`` calls never interleave; the record's body is serialised before
-the lock is taken.  One process writes a log at a time (an advisory lock on
+the lock is taken.  Under the lock, the usual record — an open log with a head, no
+fsync, no rotation due — takes a short path that formats, hashes and writes it; the
+first record of a log or of a file, a rotation, fsync, a closed or failed log take
+the general one.  One process writes a log at a time (an advisory lock on
 ``<log>.lock`` refuses a second one), and a log reopened later continues its chain.
 
 Rotation (by size or by record count) renames the file to ``<stem>.NNNNNN<suffix>``
@@ -35,8 +38,6 @@ from typing import IO, Any, NamedTuple
 
 from .files import DecisionLogError, archive_path, archives, chain_of, edge_lines, fsync_dir, log_files
 from .records import (
-    _CALLS,
-    Call,
     KeyProblem,
     Linker,
     Masker,
@@ -63,6 +64,9 @@ class Head(NamedTuple):
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat()
+
+
+_NO_END = 1 << 62  # a count no log reaches: no rotation limit, no checkpoint due
 
 
 _OPEN: weakref.WeakSet[DecisionLog] = weakref.WeakSet()
@@ -126,21 +130,25 @@ class DecisionLog:
         self.rotate_records = rotate_records
         self._linker = Linker(secret)
         self._sha = hashlib.sha256 if secret is None else None  # the unkeyed link, without a call in between
-        self._rotating = rotate_bytes is not None or rotate_records is not None
-        self._checkpoint_at: int | None = None  # the number of the record after which a checkpoint is due
+        self._mac = self._linker.fast()  # the keyed link (the unkeyed one takes _sha)
+        self._chain = self._linker.chain
         self._lock = threading.Lock()
         self._fd: int | None = None
         self._lockfile: IO[bytes] | None = None
         self._failed: str | None = None
         self._seq = 0
-        self._head: str | None = None
-        self._prev_json = b"null"  # the head as the next record's chain.prev
-        self._size = 0
-        self._file_records = 0
+        self._last: bytes | None = None  # the hash of the last record (hex), the next one's chain.prev
+        self._fresh = True  # the current file holds no record yet
+        # what the current file may still take before it is rotated (without a limit: no end)
+        self._room = rotate_bytes if rotate_bytes is not None else _NO_END
+        self._left = rotate_records if rotate_records is not None else _NO_END
         self._prev_file: str | None = None  # named by the next record: the file rotation closed
+        self._checkpoint_at = _NO_END  # the number of the record after which a checkpoint is due
+        self._quick = False  # whether the next record may take the short path (see _append)
         self._open()
         if self.checkpoint_path is not None:
             self._checkpoint_at = self._seq + checkpoint_every
+        self._quick = self._may_be_quick()
         _OPEN.add(self)
 
     # -- opening ---------------------------------------------------------------------------
@@ -159,7 +167,7 @@ class DecisionLog:
         try:
             self._resume()
             self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
-            self._size = os.fstat(self._fd).st_size
+            self._room -= os.fstat(self._fd).st_size
         except OSError as exc:
             self._release()
             raise DecisionLogError(f"cannot open the decision log `{self.path}`: {exc.strerror or exc}") from exc
@@ -187,12 +195,12 @@ class DecisionLog:
                 "open it with the same key, or start a new log"
             )
         self._seq = int(chain["seq"])
-        self._head = self._linker(canonical(json.loads(last)))
-        self._prev_json = b'"%s"' % self._head.encode()
+        self._last = self._linker(canonical(json.loads(last))).encode()
         if current is None:
             self._prev_file = source.name
         else:
-            self._file_records = self._seq - int(chain_of(first, f"{source}: line 1")["seq"]) + 1
+            self._fresh = False
+            self._left -= self._seq - int(chain_of(first, f"{source}: line 1")["seq"]) + 1
 
     def _release(self) -> None:
         if self._fd is not None:
@@ -205,7 +213,11 @@ class DecisionLog:
     # -- writing ---------------------------------------------------------------------------
     def append_fire(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any, entry: Any) -> int:
         """Record a ``fire`` (``entry`` is its history entry, None when it was denied); its number."""
-        at = entry.get("at") if entry is not None else None
+        if entry is not None:
+            at = entry.get("at")
+            version = entry.get("version")
+        else:
+            at = version = None
         # the history entry's time when it is UTC and safe to write as it is (isoformat's shape)
         if not (
             type(at) is str
@@ -217,66 +229,99 @@ class DecisionLog:
             and "\\" not in at
         ):
             at = _now()
-        version = entry.get("version") if entry is not None else None
         body = fire_body(ticket, event, actor, target, decision, version) if self._masker is None else None
         if body is None:
             body = record_body(ticket, event, actor, target, decision, version, self._masker)
-        return self._append(Call.FIRE, at, body)
+        return self._append(b"fire", at, body)
 
     def append_decide(self, ticket: Any, event: Any, actor: Any, target: Any, decision: Any) -> int:
         """Record a ``decide``; its number."""
-        return self._append(
-            Call.DECIDE, _now(), record_body(ticket, event, actor, target, decision, None, self._masker)
-        )
+        return self._append(b"decide", _now(), record_body(ticket, event, actor, target, decision, None, self._masker))
 
-    def _append(self, call: Call, at: str, body: bytes) -> int:
+    def _append(self, call: bytes, at: str, body: bytes) -> int:
+        """Number, link, write: the short path for the usual record, inline because every
+        record pays for each step of it (``_append_any`` when ``_quick`` is off)."""
         with self._lock:
-            fd = self._fd
-            if fd is None or self._failed is not None:
-                raise DecisionLogError(self._failed or f"the decision log `{self.path}` is closed")
+            if not self._quick:
+                return self._append_any(call, at, body)
             seq = self._seq + 1
+            # the line with its newline in one piece; the link is taken over the line without it
+            data = b'{"at":"%s","call":"%s",%s"%s","seq":%d},%s\n' % (
+                at.encode(),
+                call,
+                self._chain,
+                self._last,
+                seq,
+                body,
+            )
+            size = len(data)
+            if size > self._room or self._left <= 0:  # a rotation is due
+                return self._append_any(call, at, body)
+            sha = self._sha
+            link = sha(data[:-1]).hexdigest() if sha is not None else self._mac(data[:-1])
+            fd = self._fd
+            assert fd is not None  # _quick: the log is open
             try:
-                # the line with its newline in one piece; the link is taken over the line without it
-                if self._prev_file is None:  # the usual record: its prefix formatted in place
-                    data = b'{"at":"%s","call":"%s",%s%s,"seq":%d},%s\n' % (
-                        at.encode(),
-                        _CALLS[call],
-                        self._linker.chain,
-                        self._prev_json,
-                        seq,
-                        body,
-                    )
-                else:
-                    data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
-                if self._rotating and self._file_records and self._full(len(data)):
-                    fd = self._rotate()
-                    data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
-                line = memoryview(data)[:-1]
-                link = self._sha(line).hexdigest() if self._sha is not None else self._linker(line)
                 done = os.write(fd, data)
-                while done < len(data):  # a short write (rare): the rest, still under the lock
+                while done < size:  # a short write (rare): the rest, still under the lock
                     done += os.write(fd, data[done:])
-                if self.fsync:
-                    os.fsync(fd)
             except OSError as exc:
-                # a record may be half written: no further record may follow it
-                self._failed = f"the decision log `{self.path}` failed: {exc.strerror or exc}"
-                raise DecisionLogError(self._failed) from exc
-            self._seq, self._head = seq, link
-            self._prev_json = b'"%s"' % link.encode()
-            self._size += len(data)
-            self._file_records += 1
-            if self._prev_file is not None:
-                self._prev_file = None
-            if self._checkpoint_at is not None and seq >= self._checkpoint_at:
+                raise self._broken(exc) from exc
+            self._seq = seq
+            self._last = link.encode()
+            self._room -= size
+            self._left -= 1
+            if seq >= self._checkpoint_at:
                 self._write_checkpoint()
             return seq
 
-    def _full(self, size: int) -> bool:
-        """Whether the current file has no room for a line of ``size`` bytes."""
-        return (self.rotate_records is not None and self._file_records >= self.rotate_records) or (
-            self.rotate_bytes is not None and self._size + size > self.rotate_bytes
+    def _append_any(self, call: bytes, at: str, body: bytes) -> int:
+        """Any record, the lock held: the first of a log or of a file, a rotation, fsync,
+        and the refusal of a closed or failed log."""
+        fd = self._fd
+        if fd is None or self._failed is not None:
+            raise DecisionLogError(self._failed or f"the decision log `{self.path}` is closed")
+        seq = self._seq + 1
+        try:
+            data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
+            if not self._fresh and (len(data) > self._room or self._left <= 0):
+                fd = self._rotate()
+                data = b"%s%s\n" % (chain_prefix(at, call, self._linker, self._head, seq, self._prev_file), body)
+            link = self._linker(data[:-1])
+            done = os.write(fd, data)
+            while done < len(data):  # a short write (rare): the rest, still under the lock
+                done += os.write(fd, data[done:])
+            if self.fsync:
+                os.fsync(fd)
+        except OSError as exc:
+            raise self._broken(exc) from exc
+        self._seq, self._last = seq, link.encode()
+        self._room -= len(data)
+        self._left -= 1
+        self._fresh = False
+        self._prev_file = None
+        if seq >= self._checkpoint_at:
+            self._write_checkpoint()
+        self._quick = self._may_be_quick()
+        return seq
+
+    def _may_be_quick(self) -> bool:
+        """Whether the next record may take the short path: an open, sound log whose file
+        holds records, a head to link to, no file name to carry and no fsync."""
+        return (
+            self._fd is not None
+            and self._failed is None
+            and self._last is not None
+            and not self._fresh
+            and self._prev_file is None
+            and not self.fsync
         )
+
+    def _broken(self, exc: OSError) -> DecisionLogError:
+        """A write failed: a record may be half written, so no further record may follow it."""
+        self._failed = f"the decision log `{self.path}` failed: {exc.strerror or exc}"
+        self._quick = False
+        return DecisionLogError(self._failed)
 
     def _rotate(self) -> int:
         """Close the current file under its archive name; the next record opens a new one."""
@@ -295,8 +340,9 @@ class DecisionLog:
         self._fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
         if self.fsync:
             fsync_dir(self.path.parent)
-        self._size = 0
-        self._file_records = 0
+        self._room = self.rotate_bytes if self.rotate_bytes is not None else _NO_END
+        self._left = self.rotate_records if self.rotate_records is not None else _NO_END
+        self._fresh = True
         self._prev_file = target.name
         if self.checkpoint_path is not None:
             self._write_checkpoint()
@@ -313,6 +359,10 @@ class DecisionLog:
         """The count of records and the hash of the last one (what a checkpoint holds)."""
         with self._lock:
             return Head(self._seq, self._head)
+
+    @property
+    def _head(self) -> str | None:
+        return self._last.decode() if self._last is not None else None
 
     def checkpoint(self) -> None:
         """Write the head to the checkpoint file now."""
@@ -353,6 +403,7 @@ class DecisionLog:
         with self._lock:
             if self._fd is None:
                 return
+            self._quick = False
             try:
                 if self.checkpoint_path is not None and self._failed is None and self._seq:
                     self._write_checkpoint()
