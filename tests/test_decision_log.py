@@ -99,6 +99,11 @@ def test_records_are_canonical_whatever_the_ticket_holds(engine: Engine, tmp_pat
     assert verify_log([tmp_path / "d.jsonl"]).intact
 
 
+def test_a_lone_surrogate_among_other_text_is_logged_escaped() -> None:
+    # the surrogate cannot be UTF-8: it is written as its escape, the rest as it is
+    assert canonical({"name": "王\ud800"}) == rfc8785.dumps({"name": "王\\ud800"})
+
+
 JSON = st.recursive(
     st.none()
     | st.booleans()

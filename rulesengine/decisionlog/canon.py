@@ -96,7 +96,7 @@ def _jsonable(value: Any, depth: int = 0) -> Any:
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            text = text.encode("utf-8", "backslashreplace").decode("ascii")
+            text = text.encode("utf-8", "backslashreplace").decode("utf-8")
         return text
     if isinstance(value, int):
         return int(value) if -SAFE_INT <= value <= SAFE_INT else str(int(value))
