@@ -1,4 +1,5 @@
-"""The files of a decision log: rotated archives, the current file's first and last line, syncing.
+"""The files of a decision log: rotated archives, the current file's first and last line,
+atomic checkpoints, syncing.
 
 Rotation never renames a file twice: the current file becomes ``<stem>.NNNNNN<suffix>``
 once, and the next record names that file, so the names records carry stay true.
@@ -9,8 +10,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from .records import Linker, canonical
 
 _TAIL_BLOCK = 1 << 16
 
@@ -33,6 +37,34 @@ def archives(path: Path) -> list[Path]:
         if m:
             found.append((int(m.group(1)), p))
     return [p for _, p in sorted(found)]
+
+
+def next_archive(path: Path) -> Path:
+    """Where the next rotation of the log at ``path`` puts its full file: after the last archive."""
+    olds = archives(path)
+    index = 1
+    if olds:
+        m = re.search(r"\.(\d{6})" + re.escape(path.suffix) + "$", olds[-1].name)
+        index = int(m.group(1)) + 1 if m else len(olds) + 1
+    return archive_path(path, index)
+
+
+def write_atomically(path: Path, text: str, fsync: bool) -> None:
+    """``text`` as the whole of ``path`` or not at all: a temporary file renamed over it
+    (a reader never sees half a checkpoint).  Raises OSError."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            if fsync:
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        if fsync:
+            fsync_dir(path.parent)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def log_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -85,3 +117,39 @@ def fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+class ChainEnd(NamedTuple):
+    """Where an existing log's chain ends, for a writer that continues it."""
+
+    seq: int  # the number of the last record
+    link: str  # its hash: the next record's chain.prev
+    prev_file: str | None  # the archive the next record names, when the current file is empty or missing
+    held: int  # the records the current file holds
+
+
+def chain_end(path: Path, linker: Linker) -> ChainEnd | None:
+    """The end of the chain of the log at ``path`` (None: no record yet); raises
+    DecisionLogError when its last record was linked with another algorithm or key."""
+    current = path if path.exists() and path.stat().st_size > 0 else None
+    older = archives(path)
+    source = current or (older[-1] if older else None)
+    if source is None:
+        return None
+    first, last = edge_lines(source)
+    if last is None or first is None:
+        return None
+    chain = chain_of(last, f"{source}: last line")
+    alg, kid = chain.get("alg"), chain.get("key")
+    if alg != linker.alg.value or kid != linker.key_id:
+        said = f"{alg}" + (f" with key {kid}" if kid else "")
+        want = linker.alg.value + (f" with key {linker.key_id}" if linker.key_id else "")
+        raise DecisionLogError(
+            f"`{source}` was written with {said}, this log is opened with {want}: "
+            "open it with the same key, or start a new log"
+        )
+    seq = int(chain["seq"])
+    link = linker(canonical(json.loads(last)))
+    if current is None:
+        return ChainEnd(seq, link, source.name, 0)
+    return ChainEnd(seq, link, None, seq - int(chain_of(first, f"{source}: line 1")["seq"]) + 1)

@@ -29,20 +29,18 @@ import datetime as dt
 import hashlib
 import json
 import os
-import re
 import threading
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from .files import DecisionLogError, archive_path, archives, chain_of, edge_lines, fsync_dir, log_files
+from .files import DecisionLogError, chain_end, fsync_dir, log_files, next_archive, write_atomically
 from .records import (
     KeyProblem,
     Linker,
     Masker,
     MaskStyle,
-    canonical,
     chain_prefix,
     fire_body,
     read_key,
@@ -177,30 +175,11 @@ class DecisionLog:
 
     def _resume(self) -> None:
         """Continue the chain of an existing log: its last record gives the number and the link."""
-        current = self.path if self.path.exists() and self.path.stat().st_size > 0 else None
-        older = archives(self.path)
-        source = current or (older[-1] if older else None)
-        if source is None:
-            return
-        first, last = edge_lines(source)
-        if last is None or first is None:
-            return
-        chain = chain_of(last, f"{source}: last line")
-        alg, kid = chain.get("alg"), chain.get("key")
-        if alg != self._linker.alg.value or kid != self._linker.key_id:
-            said = f"{alg}" + (f" with key {kid}" if kid else "")
-            want = self._linker.alg.value + (f" with key {self._linker.key_id}" if self._linker.key_id else "")
-            raise DecisionLogError(
-                f"`{source}` was written with {said}, this log is opened with {want}: "
-                "open it with the same key, or start a new log"
-            )
-        self._seq = int(chain["seq"])
-        self._last = self._linker(canonical(json.loads(last))).encode()
-        if current is None:
-            self._prev_file = source.name
-        else:
-            self._fresh = False
-            self._left -= self._seq - int(chain_of(first, f"{source}: line 1")["seq"]) + 1
+        end = chain_end(self.path, self._linker)
+        if end is not None:
+            self._seq, self._last, self._prev_file = end.seq, end.link.encode(), end.prev_file
+            self._fresh = end.prev_file is not None
+            self._left -= end.held
 
     def _release(self) -> None:
         if self._fd is not None:
@@ -326,12 +305,7 @@ class DecisionLog:
     def _rotate(self) -> int:
         """Close the current file under its archive name; the next record opens a new one."""
         assert self._fd is not None
-        olds = archives(self.path)
-        index = 1
-        if olds:
-            m = re.search(r"\.(\d{6})" + re.escape(self.path.suffix) + "$", olds[-1].name)
-            index = int(m.group(1)) + 1 if m else len(olds) + 1
-        target = archive_path(self.path, index)
+        target = next_archive(self.path)
         if self.fsync:
             os.fsync(self._fd)
         os.close(self._fd)
@@ -382,18 +356,9 @@ class DecisionLog:
             "key": self._linker.key_id,
             "at": _now(),
         }
-        tmp = cp.with_name(f".{cp.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            with tmp.open("w", encoding="utf-8") as fh:
-                fh.write(json.dumps(doc, indent=2) + "\n")
-                fh.flush()
-                if self.fsync:
-                    os.fsync(fh.fileno())
-            os.replace(tmp, cp)
-            if self.fsync:
-                fsync_dir(cp.parent)
+            write_atomically(cp, json.dumps(doc, indent=2) + "\n", self.fsync)
         except OSError as exc:
-            tmp.unlink(missing_ok=True)
             raise DecisionLogError(f"cannot write the checkpoint `{cp}`: {exc.strerror or exc}") from exc
         self._checkpoint_at = self._seq + self.checkpoint_every
 
