@@ -45,7 +45,7 @@ from bench_decide import build_mix  # noqa: E402
 
 import rulesengine  # noqa: E402
 from rulesengine import Engine, Reason  # noqa: E402
-from rulesengine.decisionlog import DecisionLog, verify_log  # noqa: E402
+from rulesengine.decisionlog import DecisionLog, canon, verify_log  # noqa: E402
 
 KEY = b"benchmark key: 32 random bytes.."
 Request = tuple[Any, Any, Any, Any]
@@ -124,6 +124,9 @@ def main() -> int:
     requests = allowed_requests(engine, 1500 if quick else 6000)
     repeat, loops = (3, 1) if quick else (9, 2)
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f}; Python {sys.version.split()[0]}")
+    # the usual record's input is most of its cost: say which serialiser wrote it
+    serialiser = f"orjson {canon.orjson.__version__}" if canon.ORJSON is not None else "the standard library's encoder"
+    print(f"canonical JSON of plain values: {serialiser}")
 
     with tempfile.TemporaryDirectory() as tmp:
         tmpd = Path(tmp)
