@@ -16,7 +16,7 @@ from .diagnostics import Diagnostic, Location, Severity
 from .loader import Document
 from .model import Ruleset
 from .rules.registry import Rule, all_rules, find_rule
-from .schema_check import did_you_mean
+from .text import did_you_mean
 
 SUPPRESSION_UNUSED = d.DiagnosticKind("RE050", "unused-suppression", Severity.WARNING)
 SUPPRESSION_INVALID = d.DiagnosticKind("RE051", "invalid-suppression")

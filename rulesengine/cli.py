@@ -127,7 +127,8 @@ def validate(
     """Load, schema-check and compile a rules directory; print every error with its location."""
     from .compiler import load_rules
     from .diagnostics import has_errors, summary
-    from .report_text import json_text, plural, text_lines
+    from .report_text import json_text, text_lines
+    from .text import plural
 
     result = load_rules(directory)
     diags = result.diagnostics
@@ -274,7 +275,7 @@ def _restrict(ruleset, sets: list[str] | None):  # type: ignore[no-untyped-def]
 
 
 def _workflows(ruleset, wanted: list[str] | None) -> tuple[str, ...] | None:  # type: ignore[no-untyped-def]
-    from .schema_check import did_you_mean
+    from .text import did_you_mean
 
     if not wanted:
         return None
@@ -318,7 +319,8 @@ def check(
     from .check import SelectionError, check_ruleset, fails, select_rules
     from .cli_progress import TerminalProgress, wanted
     from .diagnostics import sort_diagnostics, summary
-    from .report_text import plural, text_lines
+    from .report_text import text_lines
+    from .text import plural
 
     try:
         rules = select_rules(select or [], ignore or [])
@@ -420,7 +422,7 @@ def explain(
     """Who owns a ticket in a state, who may fire what, and which grant (file:line) decides."""
     from .analysis.context import Analysis
     from .explain import explain as run_explain
-    from .schema_check import did_you_mean
+    from .text import did_you_mean
 
     result = _load_or_exit(directory)
     rs = result.ruleset
@@ -518,7 +520,7 @@ def rules(
     from .rules.docs import rule_page
     from .rules.docs import write_docs as write_pages
     from .rules.registry import all_rules, find_rule
-    from .schema_check import did_you_mean
+    from .text import did_you_mean
 
     if write_docs is not None:
         try:

@@ -189,6 +189,6 @@ def _unknown_attribute(ctx: _Ctx, aid: str, attrs: Mapping[str, Attribute], loc:
 
 
 def _suggest(name: str, pool: list[str]) -> str | None:
-    from .schema_check import did_you_mean
+    from .text import did_you_mean
 
     return did_you_mean(name, pool)

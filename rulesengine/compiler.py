@@ -57,8 +57,8 @@ from .model import (
     hours_attribute,
 )
 from .numbers import RANGE_HELP, shorten
-from .schema_check import did_you_mean
 from .sources import Sources, as_bytes, load_sources, read_rules_dir
+from .text import did_you_mean
 
 MAX_ERRORS = 100
 STAGES = ("load", "schema", "attributes", "identities", "references", "policies")

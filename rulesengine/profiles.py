@@ -8,7 +8,7 @@ from typing import Any
 from .conditions import Condition, Constraint, Interval, ValueSet
 from .model import AttrType, Ruleset
 from .numbers import RANGE_HELP, check_value
-from .schema_check import did_you_mean
+from .text import did_you_mean
 
 
 class ProfileError(ValueError):

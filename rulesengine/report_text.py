@@ -67,10 +67,6 @@ def step_line(step: dict[str, Any]) -> str:
     return f"{step.get('state')} --{event}--> {step.get('to', '')}{role}{hand}"
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
-
-
 def text_lines(diags: Iterable[Diagnostic], root: Path | None = None) -> list[tuple[str, str | None]]:
     """(text, style) pairs; the CLI prints them through rich."""
     out: list[tuple[str, str | None]] = []

@@ -16,7 +16,6 @@ from importlib import resources
 from typing import Any
 
 from jsonschema.exceptions import ValidationError, relevance
-from rapidfuzz import fuzz, process
 
 from . import diagnostics as d
 from .diagnostics import Diagnostic
@@ -24,6 +23,7 @@ from .loader import Document, JsonPath
 from .numbers import shorten
 from .schema_defs import DURATION_PATTERN, IDENT_PATTERN, schema_filename
 from .schema_keywords import validator_class
+from .text import did_you_mean
 
 KINDS = ("role", "workflow", "ticket", "suppressions")
 
@@ -84,35 +84,6 @@ def _inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 @cache
 def _validator(kind: str) -> Any:
     return validator_class()(_inline_refs(load_schema(kind)))
-
-
-_SHORTLIST = 8
-
-
-def suggest(word: str, choices: Any) -> str | None:
-    """The closest choice to ``word``, for "did you mean" help, or None.
-
-    Closeness is :mod:`difflib`'s ratio (at least 0.6), as :func:`difflib.get_close_matches`
-    measures it; but that costs a full comparison per choice, seconds over thousands of
-    near-identical names.  A fast edit-distance pass (whose score is never below
-    difflib's) first keeps a short list, and only that is ranked with difflib.
-    """
-    options = [c for c in choices if isinstance(c, str)]
-    lowered = {c.lower(): c for c in options}
-    if word.lower() in lowered and lowered[word.lower()] != word:
-        return lowered[word.lower()]
-    shortlist = process.extract(word, options, scorer=fuzz.ratio, score_cutoff=59.9, limit=_SHORTLIST)
-    scored = []
-    for choice, _score, _index in shortlist:
-        matcher = difflib.SequenceMatcher(None, choice, word)
-        scored.append((matcher.ratio(), choice))
-    best = max(scored, default=None)
-    return best[1] if best is not None and best[0] >= 0.6 else None
-
-
-def did_you_mean(word: str, choices: Any) -> str | None:
-    s = suggest(word, choices)
-    return f"did you mean `{s}`?" if s else None
 
 
 def _show(doc: Document, path: JsonPath, value: Any) -> str:

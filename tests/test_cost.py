@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from rulesengine import loader
 from rulesengine.compiler import compile_files
 from rulesengine.loader import MAX_NODES, load_text
-from rulesengine.schema_check import suggest
 from rulesengine.schema_keywords import validator_class
+from rulesengine.text import suggest
 from tests.conftest import MINI, read_dir
 
 N_HOLIDAYS = 20_000

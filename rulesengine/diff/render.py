@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostic
-from ..report_text import plural, text_lines
+from ..report_text import text_lines
 from ..reports.markdown import code_span, table_row
+from ..text import plural
 from .model import (
     ChangeKind,
     Direction,

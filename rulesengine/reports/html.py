@@ -23,7 +23,8 @@ from ..analysis.context import Analysis
 from ..check import CheckResult, fails
 from ..diagnostics import Diagnostic, Severity, summary
 from ..model import Ruleset
-from ..report_text import plural, step_line
+from ..report_text import step_line
+from ..text import plural
 from . import rule_doc_path, step_location_text, ticket_text
 from .html_figures import diagram_section, drawn_workflows, inline_svg, matrix_section
 from .html_style import CSS, esc, tr

@@ -22,7 +22,8 @@ from ..engine.reasons import Reason
 from ..loader import Document, JsonPath, load_bytes
 from ..model import Duration, Ruleset
 from ..profiles import ProfileError, parse_value
-from ..schema_check import check_document, did_you_mean
+from ..schema_check import check_document
+from ..text import did_you_mean
 
 INVALID_SCENARIO = d.DiagnosticKind("RE060", "invalid-scenario")
 
