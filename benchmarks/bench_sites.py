@@ -39,7 +39,7 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 out = sys.argv[-1]
 sys.argv = ["rulesengine", *sys.argv[1:-1]]
-from rulesengine.cli import main
+from rulesengine.cli.app import main
 try:
     main()
 except SystemExit as exc:

@@ -8,8 +8,8 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from ..matrix import MATRIX_CSS
 from ..render.diagrams import GAP_LINE
+from ..views.matrix import MATRIX_CSS
 
 FONT_STACK = '"Noto Sans CJK SC", "Noto Sans", sans-serif'
 MONO_STACK = '"DejaVu Sans Mono", "Noto Sans Mono CJK SC", monospace'
