@@ -13,7 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from rulesengine.cli.app import app
-from rulesengine.source.schema_defs import all_schemas, schema_filename
+from rulesengine.cli.schema import all_schemas
+from rulesengine.source.schema_defs import schema_filename
 from tests.conftest import MINI, ROOT
 
 runner = CliRunner()

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rulesengine.cli.schema import all_schemas
 from rulesengine.compile.compiler import compile_files
 from rulesengine.diagnostics import printable
-from rulesengine.source.schema_defs import all_schemas
 from rulesengine.source.schema_keywords import compile_pattern
 from tests.conftest import MINI, read_dir
 

@@ -1,4 +1,4 @@
-"""``rulesengine audit LOG``: the command line of the log audit, kept apart from ``cli.py``.
+"""``rulesengine audit LOG``: the command line of the log audit.
 
 Parses the options, loads every rules version (exit 2 with their located errors),
 calls :func:`rulesengine.audit.audit`, writes the report and exits with the contract's
@@ -13,9 +13,11 @@ import datetime as dt
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
+
+from .common import fail, print_lines, write_output
 
 EXIT_OK, EXIT_FINDINGS, EXIT_INVALID = 0, 1, 2
 
@@ -34,18 +36,11 @@ class AuditFailOn(str, enum.Enum):
     never = "never"
 
 
-def _fail(message: str, help: str | None = None) -> NoReturn:
-    from .app import _fail as fail
-
-    fail(message, help)
-
-
 def _versions(specs: list[str], tz: dt.tzinfo | None):  # type: ignore[no-untyped-def]
     """``DIR`` or ``DIR@DATE`` per --rules: every version loaded, or exit 2 with the errors."""
     from ..audit import Version, VersionError, Versions, parse_since
     from ..engine import RulesInvalid, load
     from ..reports.text import text_lines
-    from .app import _print_lines
 
     out = []
     for spec in specs or ["."]:
@@ -57,20 +52,20 @@ def _versions(specs: list[str], tz: dt.tzinfo | None):  # type: ignore[no-untype
                 path = head
             except ValueError:
                 if not Path(spec).exists():
-                    _fail(
+                    fail(
                         f"--rules `{spec}`: `{tail}` is not a date",
                         "write DIR@2026-04-01 or DIR@2026-04-01T08:00+08:00",
                     )
         try:
             engine = load(path)
         except RulesInvalid as exc:
-            _print_lines(text_lines(exc.diagnostics, Path(path)), stderr=True)
-            _fail(f"the rules in `{path}` are invalid", "`rulesengine validate` shows every error")
+            print_lines(text_lines(exc.diagnostics, Path(path)), stderr=True)
+            fail(f"the rules in `{path}` are invalid", "`rulesengine validate` shows every error")
         out.append(Version(path, engine, since))
     try:
         return Versions(out)
     except VersionError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def audit_command(
@@ -112,7 +107,6 @@ def audit_command(
     from ..audit import FieldMap, MapError, audit
     from ..audit import report as rep
     from ..diagnostics import Severity
-    from .app import _print_lines, _write_output
 
     tz: dt.tzinfo | None = None
     if timezone is not None:
@@ -121,16 +115,16 @@ def audit_command(
         try:
             tz = zoneinfo.ZoneInfo(timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            _fail(f"--timezone `{timezone}` is not a time zone", "give an IANA name such as Asia/Shanghai")
+            fail(f"--timezone `{timezone}` is not a time zone", "give an IANA name such as Asia/Shanghai")
     if not log.exists():
-        _fail(f"`{log}` does not exist", "give the path of a CSV, JSON Lines or XES log")
+        fail(f"`{log}` does not exist", "give the path of a CSV, JSON Lines or XES log")
     if log.is_dir():
-        _fail(f"`{log}` is a directory", "give the path of a CSV, JSON Lines or XES log")
+        fail(f"`{log}` is a directory", "give the path of a CSV, JSON Lines or XES log")
     versions = _versions(list(rules or []), tz)
     try:
         fields = FieldMap.parse(maps or [], versions.attributes)
     except MapError as exc:
-        _fail(f"--map {exc}")
+        fail(f"--map {exc}")
     res = audit(log, versions, fields, tz, grouped=True if grouped else None)
     if res.error is not None:
         e = res.error
@@ -138,18 +132,18 @@ def audit_command(
         lines: list[tuple[str, str | None]] = [(f"{where}: error: {e.message}", "bold red")]
         if e.help:
             lines.append((f"  help: {e.help}", "green"))
-        _print_lines(lines, stderr=True)
+        print_lines(lines, stderr=True)
         raise typer.Exit(EXIT_INVALID)
     if format is AuditFormat.json:
-        _write_output(rep.render_json(res), output)
+        write_output(rep.render_json(res), output)
     elif format is AuditFormat.csv:
-        _write_output(rep.render_csv(res), output)
+        write_output(rep.render_csv(res), output)
     elif format is AuditFormat.markdown:
-        _write_output(rep.render_markdown(res), output)
+        write_output(rep.render_markdown(res), output)
     elif output is not None:
-        _write_output("\n".join(t for t, _ in rep.text_lines(res)) + "\n", output)
+        write_output("\n".join(t for t, _ in rep.text_lines(res)) + "\n", output)
     else:
-        _print_lines(rep.text_lines(res))
+        print_lines(rep.text_lines(res))
     if len(res.rejected) > max_rejected:
         sys.stderr.write(
             f"error: {len(res.rejected):,} rows rejected (more than --max-rejected {max_rejected}); "

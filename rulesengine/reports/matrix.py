@@ -13,38 +13,15 @@ import io
 import json
 from typing import Any
 
+from ..labels import label as tr
 from ..render.diagrams import DUP_FILL, DUP_LINE, GAP_FILL, GAP_LINE
 from ..views.matrix_model import Column, Mark, Matrix, Row
 from .markdown import escape_cell
 
 MATRIX_VERSION = 1
 
-_T: dict[str, dict[str, str]] = {
-    "title_state": {"en": "Responsibility matrix by workflow step", "zh": "岗位职责矩阵（按流程节点）"},
-    "title_category": {"en": "Responsibility matrix by problem type", "zh": "岗位职责矩阵（按问题类型）"},
-    "role": {"en": "Role", "zh": "岗位"},
-    "owner_check": {"en": "owner check", "zh": "责任检查"},
-    "legend": {
-        "en": (
-            "H handle · C coordinate (→ transfer to) · E escalate (→ raise to) · ≤N amount limit · "
-            "* only some tickets (see notes) · ⚠gap: some tickets have no owner · ⚠dup: several owners"
-        ),
-        "zh": (
-            "H 处理 · C 协调（→ 转派给） · E 上报（→ 上报给） · ≤N 金额权限 · * 仅部分工单（见注） · "
-            "⚠gap 部分工单无人负责 · ⚠dup 多人负责"
-        ),
-    },
-    "notes": {"en": "Notes", "zh": "注"},
-}
-
-
 def _lang(lang: str) -> str:
     return "zh" if lang == "zh" else "en"
-
-
-def matrix_title(by: str, lang: str) -> str:
-    """The title of a matrix laid out ``by`` state or category, in ``lang``."""
-    return _T["title_state" if by == "state" else "title_category"][_lang(lang)]
 
 
 def _status_word(c: Column) -> str:
@@ -79,8 +56,8 @@ def render_markdown(m: Matrix) -> str:
     """A GitHub-flavoured table: one line per role, then the owner check and the notes."""
     lang = _lang(m.lang)
     refs, notes = _footnotes(m)
-    head = [_T["role"][lang]] + [c.label + _header_marks(c) for c in m.columns]
-    lines = [f"# {m.title}", "", _T["legend"][lang], ""]
+    head = [tr("role", lang)] + [c.label + _header_marks(c) for c in m.columns]
+    lines = [f"# {m.title}", "", tr("legend", lang), ""]
     lines.append("| " + " | ".join(escape_cell(h) for h in head) + " |")
     lines.append("|" + "---|" * len(head))
     for row in m.rows:
@@ -89,10 +66,10 @@ def render_markdown(m: Matrix) -> str:
             n = refs.get((row.role, cell.column))
             cells.append(cell.text + (f" [{n}]" if n else ""))
         lines.append("| " + " | ".join(escape_cell(c) for c in cells) + " |")
-    status = [f"**{_T['owner_check'][lang]}**"] + [_status_word(c) for c in m.columns]
+    status = [f"**{tr('owner_check', lang)}**"] + [_status_word(c) for c in m.columns]
     lines.append("| " + " | ".join(escape_cell(s) for s in status) + " |")
     if notes:
-        lines += ["", f"{_T['notes'][lang]}:", ""]
+        lines += ["", f"{tr('notes', lang)}:", ""]
         lines += [f"{i}. {escape_cell(text)}" for i, text in enumerate(notes, 1)]
     return "\n".join(lines) + "\n"
 
@@ -213,13 +190,13 @@ def render_html(m: Matrix, standalone: bool = True) -> str:
     refs, notes = _footnotes(m)
     out: list[str] = []
     out.append(f'<div class="re-matrix-wrap" data-by="{e(m.by)}">')
-    out.append(f'<p class="re-matrix-legend">{e(_T["legend"][lang])}</p>')
+    out.append(f'<p class="re-matrix-legend">{e(tr("legend", lang))}</p>')
     out.append('<table class="re-matrix">')
     out.append("<thead>")
     if m.by == "state":
         # first header row: workflows spanning their states
         out.append("<tr>")
-        out.append(f'<th rowspan="2" class="role">{e(_T["role"][lang])}</th>')
+        out.append(f'<th rowspan="2" class="role">{e(tr("role", lang))}</th>')
         groups: list[tuple[str, str, int]] = []
         for c in m.columns:
             if groups and groups[-1][0] == c.workflow:
@@ -237,7 +214,7 @@ def render_html(m: Matrix, standalone: bool = True) -> str:
         out.append("</tr>")
     else:
         out.append("<tr>")
-        out.append(f'<th class="role">{e(_T["role"][lang])}</th>')
+        out.append(f'<th class="role">{e(tr("role", lang))}</th>')
         for c in m.columns:
             out.append(f'<th{_flag_attrs(c)} title="{e(c.id)}">{e(c.label)}{e(_header_marks(c))}</th>')
         out.append("</tr>")
@@ -262,13 +239,13 @@ def render_html(m: Matrix, standalone: bool = True) -> str:
         out.append("</tr>")
     out.append("</tbody>")
     out.append("<tfoot><tr>")
-    out.append(f'<th class="role">{e(_T["owner_check"][lang])}</th>')
+    out.append(f'<th class="role">{e(tr("owner_check", lang))}</th>')
     for c in m.columns:
         out.append(f"<td{_flag_attrs(c)}>{e(_status_word(c))}</td>")
     out.append("</tr></tfoot>")
     out.append("</table>")
     if notes:
-        out.append(f'<ol class="re-matrix-notes" aria-label="{e(_T["notes"][lang])}">')
+        out.append(f'<ol class="re-matrix-notes" aria-label="{e(tr("notes", lang))}">')
         out.extend(f"<li>{e(text)}</li>" for text in notes)
         out.append("</ol>")
     out.append("</div>")

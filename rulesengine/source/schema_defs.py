@@ -788,13 +788,6 @@ def policy_schema() -> Schema:
     }
 
 
-def report_schema() -> Schema:
-    """Schema of the versioned JSON report (``--format json``)."""
-    from ..reports.report_schema import report_schema as build
-
-    return build()
-
-
 SCHEMAS: dict[str, Any] = {
     "role": role_schema,
     "workflow": workflow_schema,
@@ -802,12 +795,14 @@ SCHEMAS: dict[str, Any] = {
     "suppressions": suppressions_schema,
     "scenario": scenario_schema,
     "policy": policy_schema,
-    "report": report_schema,
 }
 
 
-def all_schemas() -> dict[str, Schema]:
-    """Every schema by kind (``role``, ``workflow``, ``ticket``, ``suppressions``)."""
+def input_schemas() -> dict[str, Schema]:
+    """Every schema of the rules format by kind (``role``, ``workflow``, ``ticket``, …).
+
+    The JSON report's schema is the reports' own; the ``schema`` command writes both.
+    """
     return {kind: build() for kind, build in SCHEMAS.items()}
 
 

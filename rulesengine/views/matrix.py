@@ -35,16 +35,6 @@ from ..analysis.partition import build_space, satisfiable
 from ..diagnostics import Diagnostic
 from ..model.conditions import Condition, ValueSet
 from ..model.ruleset import Grant, Kind, Ruleset
-from ..reports.matrix import (
-    MATRIX_CSS,
-    MATRIX_VERSION,
-    matrix_json,
-    matrix_title,
-    render_csv,
-    render_html,
-    render_json,
-    render_markdown,
-)
 from .matrix_model import (
     BY_VALUES,
     CATEGORY,
@@ -62,12 +52,11 @@ from .matrix_model import (
     limit_hull,
     limit_text,
     make_cell,
+    matrix_title,
     targets_of,
 )
 
 __all__ = [
-    "MATRIX_CSS",
-    "MATRIX_VERSION",
     "Cell",
     "Column",
     "Mark",
@@ -75,11 +64,6 @@ __all__ = [
     "Row",
     "build_matrix",
     "category_attribute_error",
-    "matrix_json",
-    "render_csv",
-    "render_html",
-    "render_json",
-    "render_markdown",
 ]
 
 

@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..labels import label
 from ..model.conditions import Condition, Interval
 from ..model.ruleset import Grant, Kind, Ruleset
 
@@ -182,3 +183,8 @@ def make_cell(column: str, marks: list[Mark]) -> Cell:
         notes=notes,
         marks=tuple(marks),
     )
+
+
+def matrix_title(by: str, lang: str) -> str:
+    """The title of a matrix laid out ``by`` state or category, in ``lang``."""
+    return label("title_state" if by == "state" else "title_category", lang)

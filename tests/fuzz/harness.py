@@ -151,6 +151,7 @@ def run_library(case: Case) -> Outcome:
     from rulesengine.compile.compiler import compile_files
     from rulesengine.model.profiles import ProfileError, parse_assignments, profile_condition
     from rulesengine.render.output import diagrams, render_files
+    from rulesengine.reports import matrix as mr
     from rulesengine.reports.html import render_html_report, render_html_validation
     from rulesengine.reports.simulate_text import explain_text, random_text, simulation_text
     from rulesengine.rules.run import check_ruleset
@@ -200,10 +201,10 @@ def run_library(case: Case) -> Outcome:
                 continue
             raise ContractViolation("matrix: by category without a category attribute did not say so")
         m = mx.build_matrix(an, res.findings, by=by, lang=lang)
-        mx.render_markdown(m)
-        mx.render_csv(m)
-        json.loads(mx.render_json(m))
-        mx.render_html(m)
+        mr.render_markdown(m)
+        mr.render_csv(m)
+        json.loads(mr.render_json(m))
+        mr.render_html(m)
     out.steps.append("matrix")
 
     ds = diagrams(an, res.findings, None, lang)
