@@ -33,7 +33,7 @@ class NaiveMove(NamedTuple):
     target: str | None  # the role a transfer or escalation names (the engine's `target`)
     state: str  # where it lands
     owners: tuple[str, ...] | None  # who may hold it there; None: no clean landing
-    walk: tuple[str, ...]  # the owners the exploration goes on with (each candidate of a duplicate)
+    walk: tuple[str | None, ...]  # who the exploration goes on with (each candidate of a duplicate; None: a gap)
     ticket: dict[str, Any]  # the ticket's values afterwards
 
 
@@ -65,30 +65,37 @@ class Reference:
             return (next(r for r in self.wf.assign if r in e),)
         return None
 
-    def walkers(self, state: str, tk: dict[str, Any]) -> list[str]:
-        """Who the exploration follows after a fresh assignment (every candidate of an
-        unsettled duplicate)."""
+    def walkers(self, state: str, tk: dict[str, Any]) -> list[str | None]:
+        """Who the exploration follows after a fresh assignment: every candidate of an
+        unsettled duplicate, and nobody (None) in a gap, where only timers move it on."""
         got = self.fresh(state, tk)
-        return list(got) if got is not None else self.eligible(state, tk)
+        if got is not None:
+            return list(got)
+        return list(self.eligible(state, tk)) or [None]
 
     def named(self, role: str, state: str, tk: dict[str, Any]) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
         """A named role takes the ticket (a transfer, an escalation, a take-over)."""
         ok = self.wf.states[state].final or role in self.eligible(state, tk)
         return ((role,), (role,)) if ok else (None, ())
 
-    def keep(self, owner: str, state: str, tk: dict[str, Any]) -> tuple[tuple[str, ...] | None, tuple[str, ...]]:
-        """The owner keeps the ticket where it may hold it, else a fresh assignment."""
-        if self.wf.states[state].final or owner in self.eligible(state, tk):
+    def keep(
+        self, owner: str | None, state: str, tk: dict[str, Any]
+    ) -> tuple[tuple[str, ...] | None, tuple[str | None, ...]]:
+        """The owner keeps the ticket where it may hold it, else a fresh assignment (an
+        unowned ticket a timer closes stays unowned)."""
+        if owner is None and self.wf.states[state].final:
+            return (), ()
+        if owner is not None and (self.wf.states[state].final or owner in self.eligible(state, tk)):
             return (owner,), (owner,)
         return self.fresh(state, tk), tuple(self.walkers(state, tk))
 
     def grants(self, role: str, kind: Kind, state: str, tk: dict[str, Any]) -> list[Any]:
         return [g for g in self.rs.roles[role].grants if g.kind is kind and g.covers(self.wid, state, tk)]
 
-    def moves(self, state: str, owner: str, tk: dict[str, Any]) -> list[NaiveMove]:
+    def moves(self, state: str, owner: str | None, tk: dict[str, Any]) -> list[NaiveMove]:
         wf, out = self.wf, []
         st = wf.states[state]
-        for t in wf.transitions:
+        for t in wf.transitions if owner is not None else ():
             if state not in t.sources or (st.final and t.name not in st.reopen):
                 continue
             if not t.condition.matches(tk):
@@ -191,8 +198,8 @@ def test_the_exploration_agrees_with_a_walk_of_concrete_tickets(files: dict[str,
             assert not wrun.classes[k].parent or not idx.ticket(k).get(ESCALATED)
             continue
         start = ref.start(tk)
-        seen: set[tuple[str, str, int]] = set()
-        queue: deque[tuple[str, str, dict[str, Any]]] = deque()
+        seen: set[tuple[str, str | None, int]] = set()
+        queue: deque[tuple[str, str | None, dict[str, Any]]] = deque()
         if start is not None:
             for o in ref.walkers(start, tk):
                 seen.add((start, o, k))

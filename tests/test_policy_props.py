@@ -178,13 +178,14 @@ def _random_walks(policy: Policy, wid: str, ticket: Any, run: Any, rng: random.R
     """Histories drawn at random from the class's graph never break the policy unless
     the search found a witness, and never in fewer moves than the witness."""
     succ = run.successors()
+    starts = [s for s in run.starts if s.owner is not None]  # an unowned ticket is the gap's finding
     for _ in range(20):
-        if not run.starts:
+        if not starts:
             return
-        cur = rng.choice(run.starts)
+        cur = rng.choice(starts)
         steps = [creation_step(run_initial(run, cur), cur)]
         for _ in range(12):
-            outs = succ.get(cur, [])
+            outs = [(m, b) for m, b in succ.get(cur, []) if b.owner is not None]
             if not outs:
                 break
             m, nxt = rng.choice(outs)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from .index import Move, WorkflowIndex
+from .index import Move, Outcome, Problem, WorkflowIndex
 
 
 class Situation(NamedTuple):
@@ -99,7 +99,8 @@ def begin(idx: WorkflowIndex, run: ClassRun) -> deque[Situation]:
     first = idx.arrive(run.k)
     if first.problem is not None:
         run.events.append(Event(EventKind(first.problem.value), initial, None, None, first.candidates))
-    for owner in first.owners:
+    # a ticket nobody may own stays, unowned, where it is: its timers still fire
+    for owner in _holders(first):
         s = Situation(initial, owner)
         if s not in run.parent:
             run.parent[s] = (None, None)
@@ -136,7 +137,7 @@ def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
             tag = -1 if nk == k else nk
             if out.problem is not None:
                 events.append(Event(EventKind(out.problem.value), m.target, cur, m, out.candidates, tag))
-            for owner in out.owners:
+            for owner in _holders(out):
                 nxt = Situation(m.target, owner, tag)
                 if nxt == cur:
                     continue
@@ -145,9 +146,19 @@ def explore_class(idx: WorkflowIndex, k: int) -> ClassRun:
                 if nxt not in parent:
                     parent[nxt] = (cur, m)
                     queue.append(nxt)
-        if not progressed and len(events) == events_before and idx.can_be_stuck(cur.state):
+        if not progressed and len(events) == events_before and cur.owner is not None and idx.can_be_stuck(cur.state):
             events.append(Event(EventKind.STUCK, cur.state, cur, None, (), cur.k))
     return run
+
+
+def _holders(out: Outcome) -> tuple[str | None, ...]:
+    """Who holds the ticket where a move (or the creation) leaves it: its owners, or
+    nobody when a fresh assignment found no role (the gap is reported; the ticket waits
+    there for a timer), never after a hand-over the target could not take (the move is
+    refused)."""
+    if out.problem is Problem.GAP:
+        return (None,)
+    return out.owners
 
 
 def bfs_path(
@@ -157,12 +168,14 @@ def bfs_path(
     avoid: Callable[[Situation], bool] = lambda s: False,
 ) -> list[tuple[Situation, Move, Situation]] | None:
     """The shortest path of explored moves from ``starts`` to a ``goal`` situation,
-    never entering an ``avoid`` one; None when there is none."""
+    never entering an ``avoid`` one, nor an unowned one (a gap is explored for its
+    timers only; no ticket the engine lets exist passes through it); None when there is
+    none."""
     succ = run.successors()
     parent: dict[Situation, tuple[Situation, Move] | None] = {}
     queue: deque[Situation] = deque()
     for s in starts:
-        if not avoid(s) and s not in parent:
+        if s.owner is not None and not avoid(s) and s not in parent:
             parent[s] = None
             queue.append(s)
     while queue:
@@ -178,7 +191,7 @@ def bfs_path(
             path.reverse()
             return path
         for m, nxt in succ.get(cur, ()):
-            if nxt not in parent and not avoid(nxt):
+            if nxt not in parent and nxt.owner is not None and not avoid(nxt):
                 parent[nxt] = (cur, m)
                 queue.append(nxt)
     return None

@@ -352,28 +352,30 @@ class WorkflowIndex:
                         for target in g.targets:
                             out.append(self._intern(MoveKind(t.by.value), state, t, owner, target, g))
             out.extend(others)
-            for e in wf.escalations:
-                if state not in e.states or state in self.finals:
+        # timers fire whoever holds the ticket — also where nobody may (a gap)
+        for e in wf.escalations:
+            if state not in e.states or state in self.finals:
+                continue
+            read |= 1 << self.escalation_cond[e.index]
+            if not self.escalation_enabled(e, k):
+                continue
+            goto = e.goto or state
+            keeper: str | None = None
+            if e.to is None:  # a timer that only moves the ticket on
+                if goto == state:
                     continue
-                read |= 1 << self.escalation_cond[e.index]
-                if not self.escalation_enabled(e, k):
-                    continue
-                goto = e.goto or state
-                keeper: str | None = None
-                if e.to is None:  # a timer that only moves the ticket on
-                    if goto == state:
-                        continue
+                if owner is not None:
                     read |= masks.get((owner, Kind.HANDLE, goto), 0)
                     keeper = owner if goto in self.finals or self.covers(owner, goto, k) else None
-                elif e.to == owner and goto == state:
-                    continue  # it would hand the ticket to its owner where it is
-                tkey = (e.index, state, keeper)
-                tm = self._move_pool.get(tkey)
-                if tm is None:
-                    tm = timer_move(e, state, keeper)
-                    if not self.frozen:
-                        self._move_pool[tkey] = tm
-                out.append(tm)
+            elif e.to == owner and goto == state:
+                continue  # it would hand the ticket to its owner where it is
+            tkey = (e.index, state, keeper)
+            tm = self._move_pool.get(tkey)
+            if tm is None:
+                tm = timer_move(e, state, keeper)
+                if not self.frozen:
+                    self._move_pool[tkey] = tm
+            out.append(tm)
         return tuple(out), read
 
     def _by_others(self, state: str, t: Transition, owner: str, k: int) -> list[Move]:
@@ -444,7 +446,9 @@ class WorkflowIndex:
         (``Outcome.k``), and who may hold it there is asked of that class.
         """
         k2 = self.after(move, k) if self.jumps else k
-        if move.new_owner is None:
+        if move.new_owner is None and move.kind is MoveKind.AUTO and move.target in self.finals:
+            out = Outcome(move.target, (), False)  # an unowned ticket closed by its timer
+        elif move.new_owner is None:
             out = self._assign(move.target, k2)
         elif move.target in self.finals or self.covers(move.new_owner, move.target, k2):
             out = Outcome(move.target, (move.new_owner,), False)

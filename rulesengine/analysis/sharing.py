@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple
 
-from .explore import ClassRun, Event, EventKind, RunGroup, Situation, WorkflowRun, begin
+from .explore import ClassRun, Event, EventKind, RunGroup, Situation, WorkflowRun, _holders, begin
 from .index import Move, Outcome, WorkflowIndex
 
 Progress = Callable[[int], None]
@@ -46,11 +46,11 @@ def _expand(idx: WorkflowIndex, cur: Situation, steps: tuple[tuple[Move, Outcome
     for m, out in steps:
         if out.problem is not None:
             events.append(Event(EventKind(out.problem.value), m.target, cur, m, out.candidates))
-        for owner in out.owners:
+        for owner in _holders(out):
             nxt = Situation(m.target, owner)
             if nxt != cur:
                 edges.append((cur, m, nxt))
-    if not edges and not events and idx.can_be_stuck(cur.state):
+    if not edges and not events and cur.owner is not None and idx.can_be_stuck(cur.state):
         events.append(Event(EventKind.STUCK, cur.state, cur, None))
     return _Expansion(tuple(edges), tuple((a, m) for a, m, _ in edges), tuple(events), read)
 

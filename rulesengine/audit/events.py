@@ -26,6 +26,7 @@ class Field(str, enum.Enum):
     ROLE = "role"
     TARGET = "target"  # optional: the role a transfer or escalation names
     STATE = "state"  # optional: the state the ticket is in after the event
+    SATISFACTION = "satisfaction"  # optional: the customer's rating (the KPIs read its last value)
 
 
 # the columns tried for each field, in order, when no --map names one
@@ -37,6 +38,7 @@ DEFAULT_COLUMNS: Mapping[Field, tuple[str, ...]] = {
     Field.ROLE: ("org:role", "role"),
     Field.TARGET: ("target", "org:target"),
     Field.STATE: ("state", "lifecycle:state"),
+    Field.SATISFACTION: ("satisfaction", "case:satisfaction", "csat"),
 }
 REQUIRED = (Field.TICKET, Field.ACTIVITY, Field.TIME, Field.RESOURCE, Field.ROLE)
 # the activity that records a ticket's creation (optional: else its first event creates it)
@@ -58,6 +60,7 @@ class Event(NamedTuple):
     target: str
     state: str
     attrs: tuple[tuple[str, str], ...]
+    rating: str = ""  # the satisfaction column, when the log has one
 
 
 class MapError(ValueError):

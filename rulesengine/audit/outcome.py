@@ -9,6 +9,7 @@ from ..model.policies import StepKind
 from ..model.slaclock import Entry
 from .events import Event
 from .kinds import Rejected, Violation
+from .kpis import TicketFacts
 from .sla import sla_violations
 from .versions import Version
 
@@ -30,6 +31,7 @@ class Outcome:
     rejected: list[Rejected] = field(default_factory=list)
     audited: int = 0
     pending: Pending | None = None
+    facts: TicketFacts | None = None  # what the KPIs read of this ticket
 
 
 @dataclass

@@ -101,6 +101,7 @@ def read_csv(path: Path, fm: FieldMap, attributes: Collection[str], tz: dt.tzinf
         i_ticket, i_act, i_time, i_res, i_role = (at[f] for f in REQUIRED)
         i_target = at.get(Field.TARGET, -1)
         i_state = at.get(Field.STATE, -1)
+        i_rating = at.get(Field.SATISFACTION, -1)
         attr_at = [(i, a) for i, h in enumerate(header) if (a := fm.attribute_of(h, attributes)) is not None]
         attr_idx = tuple(i for i, _ in attr_at)
         attr_names = tuple(a for _, a in attr_at)
@@ -162,6 +163,7 @@ def read_csv(path: Path, fm: FieldMap, attributes: Collection[str], tz: dt.tzinf
                 row[i_target] if i_target >= 0 else "",
                 row[i_state] if i_state >= 0 else "",
                 attrs,
+                row[i_rating] if i_rating >= 0 else "",
             )
 
 
@@ -214,6 +216,7 @@ def event_from(
         text(Field.TARGET),
         text(Field.STATE),
         tuple(attrs),
+        text(Field.SATISFACTION),
     )
 
 

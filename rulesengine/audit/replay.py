@@ -25,6 +25,7 @@ from ..model.ruleset import Kind as Perm
 from ..model.slaclock import Entry
 from .events import CREATE, ROLE_SEPARATOR, Event
 from .kinds import Kind, Rejected, Violation
+from .kpis import TicketFacts, facts_of
 from .outcome import Here, Outcome, Pending, _initial, _Step
 from .sla import sla_violations
 from .versions import Version, Versions
@@ -342,12 +343,38 @@ class TicketReplay:
         last = self.events[-1]
         tail = {"ticket": last.ticket, "workflow": wid, "actor": None, "role": None, "activity": None}
         wf = version.workflow(wid)
-        if wf.states[self.ticket["state"]].final:
+        closed = wf.states[self.ticket["state"]].final
+        if closed:
             self.out.violations.extend(
                 sla_violations(version, self.ticket, self.entries, self.lines, self.entries[-1].at, False, tail)
             )
         else:
             self.out.pending = Pending(version, self.ticket, self.entries, self.lines, tail)
+        self.out.facts = self._facts(version, closed)
+
+    def _facts(self, version: Version, closed: bool) -> TicketFacts:
+        """What the KPIs read of this ticket (SLA attainment only once it is closed)."""
+        wf = version.workflow(self.ticket["workflow"])
+        attrs = self.ticket["attributes"]
+        met = breached = 0
+        if closed:
+            seen = {e.state for e in self.entries}
+            applied = [s for s in wf.slas if s.condition.matches(attrs) and (s.start is None or s.start in seen)]
+            late = {v.reason for v in self.out.violations if v.kind is Kind.SLA_BREACH}
+            breached = sum(1 for s in applied if s.name in late)
+            met = len(applied) - breached
+        rating = next((e.rating for e in reversed(self.events) if e.rating), "")
+        return facts_of(
+            attrs,
+            self.entries[0].at,
+            [(st.kind.value, st.role, st.person, st.to) for st in self.steps[1:]],
+            [(e.state, e.at) for e in self.entries],
+            version.finals(wf.id),
+            frozenset(s for s, st in wf.states.items() if st.pause),
+            self.ticket.get("owner"),
+            (met, breached),
+            rating,
+        )
 
 
 def replay(events: list[Event], versions: Versions, log: str) -> Outcome:

@@ -61,7 +61,51 @@ def text_lines(res: AuditResult) -> list[tuple[str, str | None]]:
             out.append((f"    evidence: {v.evidence}", "dim"))
     for r in res.rejected:
         out.append((f"{res.log}:{r.line}: rejected: {r.reason}", "magenta"))
+    out.extend(kpi_lines(res))
     out.append((summary_line(res), "bold green" if not res.violations and not res.rejected else "bold"))
+    return out
+
+
+def _fmt(kpi: str, value: float | None, stat: str = "") -> str:
+    if value is None:
+        return "no data"
+    if kpi in ("first_response", "resolution", "handling"):
+        return f"{value:,.1f} min"
+    if kpi in ("first_contact_resolution", "sla_attainment", "satisfaction"):
+        return f"{value:.1%}"
+    return f"{value:,.2f}"
+
+
+def kpi_lines(res: AuditResult) -> list[tuple[str, str | None]]:
+    """The overall KPIs, then each target as met or missed."""
+    k = res.kpis.overall.to_json()
+    if not k["tickets"]:
+        return []
+    out: list[tuple[str, str | None]] = [("KPIs", "bold")]
+    for name in ("first_response", "resolution", "handling"):
+        d = k[name]
+        if d["count"]:
+            out.append(
+                (
+                    f"  {name.replace('_', ' ')}: median {_fmt(name, d['median_minutes'])}, "
+                    f"p90 {_fmt(name, d['p90_minutes'])} ({d['count']:,} tickets)",
+                    None,
+                )
+            )
+    for name in (
+        "first_contact_resolution",
+        "sla_attainment",
+        "satisfaction",
+        "transfers_per_ticket",
+        "escalations_per_ticket",
+        "repeated_contacts_per_ticket",
+    ):
+        out.append((f"  {name.replace('_', ' ')}: {_fmt(name, k[name])}", None))
+    for t in res.to_json()["kpis"]["targets"]:
+        mark = "met" if t["met"] else "MISSED" if t["met"] is False else "no data"
+        out.append(
+            (f"  target {t['target']}: {_fmt(t['kpi'], t['value'])} — {mark}", "green" if t["met"] else "yellow")
+        )
     return out
 
 
@@ -102,6 +146,10 @@ def render_markdown(res: AuditResult) -> str:
                 f"| {v.line} | {v.code} {v.kind.label} | {_cell(v.ticket)} | {_cell(who)} | {_cell(v.time)} "
                 f"| {_cell(v.message)} | {_cell(v.evidence)} |"
             )
+        lines.append("")
+    if res.kpis.overall.tickets:
+        lines += ["## KPIs", "", "| KPI | value |", "|---|---|"]
+        lines += [f"| {text.strip()} | |" for text, _ in kpi_lines(res)[1:]]
         lines.append("")
     if res.rejected:
         lines += ["## Rejected rows", "", "| line | ticket | reason |", "|---|---|---|"]

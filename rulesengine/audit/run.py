@@ -18,9 +18,11 @@ from ..diagnostics import Severity
 from .events import Event, FieldMap
 from .group import DEFAULT_BUDGET, Grouper
 from .kinds import Kind, LogError, Rejected, Violation
+from .kpis import Kpis
 from .outcome import Outcome, Pending
 from .readers import Format, Row, detect, read_csv, read_jsonl
 from .replay import replay
+from .targets import Target, judge_targets
 from .versions import Versions
 from .xes import read_xes
 
@@ -42,6 +44,8 @@ class AuditResult:
     end: dt.datetime | None = None
     error: LogError | None = None
     spilled: int = 0
+    kpis: Kpis = field(default_factory=Kpis)
+    targets: list[Target] = field(default_factory=list)  # the centre's KPI targets (targets.yaml)
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}
@@ -78,7 +82,7 @@ class AuditResult:
             "by_kind": {k.code: n for k, n in sorted(self.by_kind().items(), key=lambda x: x[0].code)},
             "violations": [v.to_json() for v in self.violations],
             "rejected": [r.to_json() for r in self.rejected],
-            "kpis": {},
+            "kpis": {**self.kpis.to_json(), "targets": judge_targets(self.targets, self.kpis)},
         }
 
 
@@ -100,15 +104,18 @@ def audit(
     grouped: bool | None = None,
     budget: int = DEFAULT_BUDGET,
     progress: Callable[[int], None] | None = None,
+    targets: list[Target] | None = None,
 ) -> AuditResult:
     """Audit the log at ``path`` against the rules ``versions``.
 
     ``grouped`` (None: only for XES) replays a ticket as soon as its rows end; see
-    :mod:`.group` for the memory each strategy needs.  ``progress`` is called with the
+    :mod:`.group` for the memory each strategy needs.  ``targets`` (from
+    :func:`~.targets.load_targets`) are judged against the KPIs.  ``progress`` is called with the
     number of rows read every 65,536 rows.
     """
     p = Path(path)
     res = AuditResult(str(path))
+    res.targets = list(targets or [])
     res.versions = [
         {"rules": v.label, "since": v.since.isoformat() if v.since else None, "rules_hash": v.engine.rules_hash}
         for v in versions.all
@@ -122,6 +129,8 @@ def audit(
         res.violations.extend(out.violations)
         res.rejected.extend(out.rejected)
         res.audited += out.audited
+        if out.facts is not None:
+            res.kpis.add(out.facts)
         if out.pending is not None:
             pending.append(out.pending)
 

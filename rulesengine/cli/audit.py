@@ -104,8 +104,9 @@ def audit_command(
     ] = 0,
 ) -> None:
     """Replay a ticket-history log through the rules: who acted without the right, which steps were skipped, which SLAs were breached."""
-    from ..audit import FieldMap, MapError, audit
+    from ..audit import FieldMap, LogError, MapError, audit
     from ..audit import report as rep
+    from ..audit.targets import load_targets
     from ..diagnostics import Severity
 
     tz: dt.tzinfo | None = None
@@ -125,7 +126,11 @@ def audit_command(
         fields = FieldMap.parse(maps or [], versions.attributes)
     except MapError as exc:
         fail(f"--map {exc}")
-    res = audit(log, versions, fields, tz, grouped=True if grouped else None)
+    try:  # the KPI targets beside the rules in force last
+        targets = load_targets(versions.all[-1].label)
+    except LogError as exc:
+        fail(f"{exc.file}:{exc.line}: {exc.message}", exc.help)
+    res = audit(log, versions, fields, tz, grouped=True if grouped else None, targets=targets)
     if res.error is not None:
         e = res.error
         where = f"{e.file}:{e.line}" if e.line else e.file

@@ -150,7 +150,7 @@ class Engine:
                                     pass  # a role other than the owner's: the full path decides
                                 elif assignee is None or assignee == ident:
                                     return d
-                                if type(assignee) is str:
+                                elif type(assignee) is str:
                                     return denial(
                                         Reason.NOT_ASSIGNEE,
                                         not_assignee(assignee, owner),
@@ -305,8 +305,11 @@ class Engine:
         return {"version": 1, "workflow": wid, "state": placed.state, "rules_hash": self.rules_hash, **doc}
 
     # -- changes ---------------------------------------------------------------------
-    def create(self, attributes: Mapping[str, Any], workflow: str | None = None) -> dict[str, Any]:
-        """A new ticket at its workflow's initial state with its first owner assigned."""
+    def create(
+        self, attributes: Mapping[str, Any], workflow: str | None = None, *, at: dt.datetime | None = None
+    ) -> dict[str, Any]:
+        """A new ticket at its workflow's creation state with its first owner assigned
+        (``at``, default now, matters only to grants scoped by a calendar's hours)."""
         wf_id = (
             workflow
             if workflow is not None
@@ -316,7 +319,7 @@ class Engine:
             raise TransitionDenied(wf_id)
         wf = self.ruleset.workflows.get(wf_id) if isinstance(wf_id, str) else None
         probe = {"workflow": wf_id, "state": wf.initial if wf else None, "attributes": attributes}
-        placed = self._front.place(probe, "create")
+        placed = self._front.place(probe, "create", at)
         if not isinstance(placed, Placed):
             raise TransitionDenied(placed)
         out = placed.table.idx.arrive(placed.k)

@@ -59,7 +59,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         workflow=wid,
                         state=ev.state,
                         role=ev.candidates[0],
-                        ticket=ticket(idx, run.k),
+                        ticket=ticket(idx, ev.cls(run.k)),  # the ticket as it is there (after a `set:`)
                         trace=trace(idx, run, ev.at, ev.move, None) or creation(idx.initial(run.k)),
                         related=tuple(locs),
                     )

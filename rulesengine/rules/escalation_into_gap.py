@@ -55,7 +55,7 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                         workflow=wid,
                         state=ev.state,
                         role=m.new_owner,
-                        ticket=ticket(idx, run.k),
+                        ticket=ticket(idx, ev.cls(run.k)),  # the ticket as it is there (after a `set:`)
                         trace=trace(idx, run, ev.at, m, m.new_owner),
                     )
 

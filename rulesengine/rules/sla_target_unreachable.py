@@ -39,7 +39,8 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         for sla in wf.slas:
             stops = set(sla.stop)
             for group in wrun.groups:
-                if not group.run.parent or any(s.state in stops for s in group.run.parent):
+                # a ticket nobody may own from its creation on is the gap's finding, not this one
+                if all(s.owner is None for s in group.run.parent) or any(s.state in stops for s in group.run.parent):
                     continue
                 # whether the SLA applies is a property of each class, not of the shared graph
                 for run in (wrun.run_of(k) for k in group.classes if idx.sla_applies(sla, k)):

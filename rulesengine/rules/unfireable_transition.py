@@ -82,4 +82,7 @@ def _help(t: Transition, state: str, why: str) -> str:
     if why.startswith("only "):
         return "list the owners at this state in the transition's `roles`, or remove the list"
     article = "an" if t.by.value[0] in "aeiou" else "a"
+    if not t.owner_only:
+        who = f"one of {', '.join(f'`{r}`' for r in sorted(t.roles))}" if t.roles is not None else "a role"
+        return f"give {who} {article} `{t.by.value}` grant covering `{state}`, or remove the transition"
     return f"give the owners at `{state}` {article} `{t.by.value}` grant covering it, or remove the transition"

@@ -38,13 +38,15 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
         for run in wrun:
             for sit in run.parent:
                 reached.add(sit.state)
-                if sit.owner is None or sit.state in idx.finals:
+                if sit.state in idx.finals:
                     continue
-                for m in idx.moves(sit.state, sit.owner, sit.k if sit.k >= 0 else run.k):
+                # an unowned ticket (a gap) waits for its timers: they fire there too
+                ck = sit.k if sit.k >= 0 else run.k
+                for m in idx.moves(sit.state, sit.owner, ck):
                     if m.escalation is not None:
                         offered.add(m.escalation.index)
                 for e in wf.escalations:
-                    if sit.state in e.states and idx.escalation_enabled(e, run.k):
+                    if sit.state in e.states and idx.escalation_enabled(e, ck):
                         enabled_somewhere.add(e.index)
         for e in wf.escalations:
             if e.index in offered:
@@ -54,8 +56,10 @@ def check(an: Analysis) -> Iterator[Diagnostic]:
                 why = "none of its states is ever reached by a ticket"
             elif e.index not in enabled_somewhere:
                 why = f"its `when` ({e.condition.describe()}) never holds for a ticket reaching {_names(live)}"
-            else:
+            elif e.to is not None:
                 why = f"it would only hand the ticket to `{e.to}`, which already holds it there"
+            else:
+                why = "it would leave the ticket where it is"
             yield check.finding(
                 f"timed escalation `after {e.delay_text}` in `{wid}` never fires: {why}",
                 location=e.location,
