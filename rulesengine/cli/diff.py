@@ -9,15 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
-    EXIT_FINDINGS,
-    EXIT_INVALID,
-    EXIT_OK,
-    OutputOpt,
-    fail,
-    print_lines,
-    write_output,
-)
+from .common import EXIT_FINDINGS, EXIT_INVALID, EXIT_OK, OutputOpt, fail, print_lines, write_output
 
 
 class DiffFormat(str, enum.Enum):

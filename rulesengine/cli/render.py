@@ -8,16 +8,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
-    EXIT_OK,
-    DirArg,
-    Lang,
-    WorkflowOpt,
-    analyse,
-    fail,
-    known_workflows,
-    print_lines,
-)
+from .common import EXIT_OK, DirArg, Lang, WorkflowOpt, analyse, fail, known_workflows, print_lines
 
 
 class RenderFormat(str, enum.Enum):

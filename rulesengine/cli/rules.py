@@ -9,12 +9,7 @@ from typing import Annotated
 
 import typer
 
-from .common import (
-    EXIT_OK,
-    TextJson,
-    fail,
-    print_lines,
-)
+from .common import EXIT_OK, TextJson, fail, print_lines
 
 
 def rules(

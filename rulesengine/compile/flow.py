@@ -19,13 +19,13 @@ from ..numbers import check_value
 from ..source.loader import Document, JsonPath
 
 if TYPE_CHECKING:
-    from .compiler import _Ctx
+    from .context import Context
 
 
 class FlowChecks:
     """Part of the compiler's resolver (``ctx``, ``attrs`` and ``condition`` come from it)."""
 
-    ctx: _Ctx
+    ctx: Context
     attrs: Mapping[str, Attribute]
 
     def sets(
@@ -183,7 +183,7 @@ def _bad_value(attr: Attribute, value: Any) -> str | None:
     return None
 
 
-def _unknown_attribute(ctx: _Ctx, aid: str, attrs: Mapping[str, Attribute], loc: Any) -> None:
+def _unknown_attribute(ctx: Context, aid: str, attrs: Mapping[str, Attribute], loc: Any) -> None:
     hint = _suggest(aid, list(attrs))
     ctx.add(d.UNKNOWN_REFERENCE(f"unknown attribute `{aid}`" + (f"; {hint}" if hint else ""), loc))
 

@@ -17,9 +17,10 @@ from ..diagnostics import Location
 from ..model.policies import SLA_KINDS
 from ..model.ruleset import Calendar, Duration, Name, Policy, PolicyKind, Workflow
 from ..source.loader import Document, JsonPath
+from .context import as_list, unknown
 
 if TYPE_CHECKING:
-    from .compiler import _Resolver
+    from .references import References
 
 COMMON_KEYS = ("id", "name", "description", "kind", "workflows", "when")
 # the parameters each kind takes, in the order the help lists them
@@ -35,19 +36,13 @@ PARAMETERS: Mapping[PolicyKind, tuple[str, ...]] = {
 }
 
 
-def _as_list(v: Any) -> list[Any]:
-    if v is None:
-        return []
-    return v if isinstance(v, list) else [v]
-
-
 def _item(raw: Any, key: str, j: int) -> JsonPath:
     """The path of the j-th name under ``key`` (a single name is the value itself)."""
     return (key, j) if isinstance(raw.get(key), list) else (key,)
 
 
 class _PolicyCompiler:
-    def __init__(self, res: _Resolver, workflows: Mapping[str, Workflow], calendars: Mapping[str, Calendar]) -> None:
+    def __init__(self, res: References, workflows: Mapping[str, Workflow], calendars: Mapping[str, Calendar]) -> None:
         self.res = res
         self.ctx = res.ctx
         self.workflows = workflows
@@ -55,9 +50,7 @@ class _PolicyCompiler:
         self.seen: dict[str, Location] = {}
 
     def unknown(self, what: str, value: str, choices: Iterable[str], loc: Location, context: str = "") -> None:
-        from .compiler import _unknown
-
-        _unknown(self.ctx, what, value, sorted(set(choices)), loc, context)
+        unknown(self.ctx, what, value, sorted(set(choices)), loc, context)
 
     def invalid(self, message: str, loc: Location, help: str | None = None) -> None:
         self.ctx.add(d.INVALID_POLICY(message, loc, help=help))
@@ -91,7 +84,7 @@ class _PolicyCompiler:
                 )
         explicit = "workflows" in raw
         scope: list[str] = []
-        for j, wid in enumerate(_as_list(raw.get("workflows"))):
+        for j, wid in enumerate(as_list(raw.get("workflows"))):
             if wid in self.workflows:
                 scope.append(wid)
             else:
@@ -130,7 +123,7 @@ class _PolicyCompiler:
 
     # -- parameters of each kind -------------------------------------------------------
     def roles(self, doc: Document, path: JsonPath, raw: dict[str, Any], kind: PolicyKind) -> tuple[str, ...]:
-        roles = _as_list(raw["roles"])
+        roles = as_list(raw["roles"])
         for j, r in enumerate(roles):
             self.res.role_ref(doc, path + _item(raw, "roles", j), r)
         if kind is PolicyKind.SEPARATION_OF_DUTIES and len(roles) != 2:
@@ -218,7 +211,7 @@ class _PolicyCompiler:
                 doc.locate(path + ("min",)),
                 help="`min` is the fewest roles that may hold a ticket at a state, `max` the most",
             )
-        states = _as_list(raw.get("states"))
+        states = as_list(raw.get("states"))
         pool = {s for w in scope for s in self.workflows[w].states}
         where = f" in workflow `{scope[0]}`" if len(scope) == 1 else " in the policy's workflows"
         for j, s in enumerate(states):
@@ -249,7 +242,7 @@ class _PolicyCompiler:
 
 def compile_policies(
     docs: Iterable[Document],
-    res: _Resolver,
+    res: References,
     workflows: Mapping[str, Workflow],
     calendars: Mapping[str, Calendar],
 ) -> tuple[Policy, ...]:

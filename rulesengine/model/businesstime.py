@@ -26,8 +26,7 @@ import threading
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from .ruleset import Calendar
+from typing import Protocol
 
 UTC = dt.UTC
 _EPOCH = dt.date(1970, 1, 1).toordinal()
@@ -51,10 +50,23 @@ class _Year:
         return self.cum[-1]
 
 
+class OpeningHours(Protocol):
+    """What the arithmetic reads of a calendar (:class:`~rulesengine.model.ruleset.Calendar`
+    builds its clock from here, so this module does not import the model back)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def workdays(self) -> frozenset[dt.date]: ...
+    def intervals_on(self, day: dt.date) -> tuple[tuple[int, int], ...]: ...
+
+
 class BusinessClock:
     """Business-time arithmetic over one :class:`~rulesengine.model.ruleset.Calendar`."""
 
-    def __init__(self, calendar: Calendar, extra_holidays: Callable[[int], frozenset[dt.date]] | None = None) -> None:
+    def __init__(self, calendar: OpeningHours, extra_holidays: Callable[[int], frozenset[dt.date]] | None = None) -> None:
         self.calendar = calendar
         self.zone = zoneinfo.ZoneInfo(calendar.timezone)
         self._extra = extra_holidays

@@ -36,6 +36,7 @@ class Sources:
     suppressions: Document | None = None
     files: list[str] = field(default_factory=list)
     policies: list[Document] = field(default_factory=list)
+    unloadable: list[str] = field(default_factory=list)  # files not readable as YAML: the load stage failed
 
 
 def _kind_of(rel: str) -> str | None:
@@ -239,6 +240,8 @@ def load_sources(files: Mapping[str, bytes | str], root: str = ".") -> tuple[Sou
         src.files.append(rel)
         if result.document is None:
             diags.extend(result.diagnostics)
+            if d.has_errors(result.diagnostics):
+                src.unloadable.append(rel)
             continue
         doc = result.document
         if not isinstance(doc.data, dict):
