@@ -170,3 +170,32 @@ def test_bad_targets_are_located_errors(tmp_path: Path, text: str, needle: str) 
     with pytest.raises(LogError) as exc:
         load_targets(tmp_path)
     assert needle in str(exc.value) and exc.value.line >= 1
+
+
+def test_the_qa_sample_is_stratified_and_reproducible(tmp_path: Path, engine, versions) -> None:  # type: ignore[no-untyped-def]
+    from rulesengine.audit.sample import Sampler
+
+    log = generate(150, seed=11, rates={"unauthorized-actor": 0.05}, engine=engine)
+    log.write_csv(tmp_path / "log.csv")
+    first = audit(tmp_path / "log.csv", versions, sampler=Sampler(0.3, seed=7)).sample
+    again = audit(tmp_path / "log.csv", versions, sampler=Sampler(0.3, seed=7)).sample
+    other = audit(tmp_path / "log.csv", versions, sampler=Sampler(0.3, seed=8)).sample
+    assert first is not None and first == again and first != other
+    # the same picks from the rows in another order (the pick depends on the ids alone)
+    log.rows.reverse()
+    log.write_csv(tmp_path / "reversed.csv")
+    assert audit(tmp_path / "reversed.csv", versions, sampler=Sampler(0.3, seed=7)).sample == first
+    # every stratum gives its share, rounded up
+    tickets = _by_ticket(log.rows)
+    strata: dict[tuple[str, str], int] = {}
+    for evs in tickets.values():
+        key = (evs[0]["category"], evs[0]["channel"])
+        strata[key] = strata.get(key, 0) + 1
+    got: dict[tuple[str, str], int] = {}
+    for row in first:
+        got[(row["category"], row["channel"])] = got.get((row["category"], row["channel"]), 0) + 1
+    assert got == {k: -(-3 * n // 10) for k, n in strata.items()}
+    # with violations on top: every ticket with one is in the sample
+    res = audit(tmp_path / "log.csv", versions, sampler=Sampler(0.3, seed=7, with_violations=True))
+    assert res.sample is not None
+    assert {v.ticket for v in res.violations} <= {r["ticket"] for r in res.sample}

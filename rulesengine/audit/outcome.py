@@ -32,6 +32,7 @@ class Outcome:
     audited: int = 0
     pending: Pending | None = None
     facts: TicketFacts | None = None  # what the KPIs read of this ticket
+    ticket: str = ""  # the ticket's id in the log
 
 
 @dataclass

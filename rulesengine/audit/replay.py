@@ -62,6 +62,7 @@ class TicketReplay:
     # -- the whole ticket ------------------------------------------------------------
     def run(self) -> Outcome:
         tid = self.events[0].ticket
+        self.out.ticket = tid
         single = self.versions.first if not self.versions.dated else None
         for n, ev in enumerate(self.events):
             version = single or self.versions.at(ev.time)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 from .kinds import Kind
 from .run import AuditResult
@@ -62,6 +63,10 @@ def text_lines(res: AuditResult) -> list[tuple[str, str | None]]:
     for r in res.rejected:
         out.append((f"{res.log}:{r.line}: rejected: {r.reason}", "magenta"))
     out.extend(kpi_lines(res))
+    if res.sample is not None:
+        why = sum(1 for r in res.sample if r["reason"] == "violation")
+        extra = f" (+{why} with a violation)" if why else ""
+        out.append((f"QA sample: {len(res.sample) - why:,} tickets{extra}", None))
     out.append((summary_line(res), "bold green" if not res.violations and not res.rejected else "bold"))
     return out
 
@@ -107,6 +112,16 @@ def kpi_lines(res: AuditResult) -> list[tuple[str, str | None]]:
             (f"  target {t['target']}: {_fmt(t['kpi'], t['value'])} — {mark}", "green" if t["met"] else "yellow")
         )
     return out
+
+
+def render_sample(sample: list[dict[str, Any]]) -> str:
+    """The QA sample as CSV: one ticket a line, its stratum and why it was picked."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["ticket", "category", "channel", "stratum_size", "reason"])
+    for row in sample:
+        w.writerow([row["ticket"], row["category"], row["channel"], row["stratum_size"], row["reason"]])
+    return buf.getvalue()
 
 
 def render_json(res: AuditResult) -> str:

@@ -22,6 +22,7 @@ from .kpis import Kpis
 from .outcome import Outcome, Pending
 from .readers import Format, Row, detect, read_csv, read_jsonl
 from .replay import replay
+from .sample import Sampler
 from .targets import Target, judge_targets
 from .versions import Versions
 from .xes import read_xes
@@ -46,6 +47,7 @@ class AuditResult:
     spilled: int = 0
     kpis: Kpis = field(default_factory=Kpis)
     targets: list[Target] = field(default_factory=list)  # the centre's KPI targets (targets.yaml)
+    sample: list[dict[str, Any]] | None = None  # the QA sample, when one was asked for
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}
@@ -83,6 +85,7 @@ class AuditResult:
             "violations": [v.to_json() for v in self.violations],
             "rejected": [r.to_json() for r in self.rejected],
             "kpis": {**self.kpis.to_json(), "targets": judge_targets(self.targets, self.kpis)},
+            **({"sample": self.sample} if self.sample is not None else {}),
         }
 
 
@@ -105,12 +108,14 @@ def audit(
     budget: int = DEFAULT_BUDGET,
     progress: Callable[[int], None] | None = None,
     targets: list[Target] | None = None,
+    sampler: Sampler | None = None,
 ) -> AuditResult:
     """Audit the log at ``path`` against the rules ``versions``.
 
     ``grouped`` (None: only for XES) replays a ticket as soon as its rows end; see
     :mod:`.group` for the memory each strategy needs.  ``targets`` (from
-    :func:`~.targets.load_targets`) are judged against the KPIs.  ``progress`` is called with the
+    :func:`~.targets.load_targets`) are judged against the KPIs; a ``sampler`` picks the
+    QA sample (it keeps every ticket's id: memory grows with the tickets, ~100 bytes each).  ``progress`` is called with the
     number of rows read every 65,536 rows.
     """
     p = Path(path)
@@ -131,6 +136,8 @@ def audit(
         res.audited += out.audited
         if out.facts is not None:
             res.kpis.add(out.facts)
+            if sampler is not None:
+                sampler.add(out.ticket, out.facts.category, out.facts.channel)
         if out.pending is not None:
             pending.append(out.pending)
 
@@ -160,6 +167,9 @@ def audit(
         assert end is not None
         res.violations.extend(op.judge(end))
     res.open_tickets = len(pending)
+    if sampler is not None:
+        sampler.flag({v.ticket for v in res.violations})
+        res.sample = sampler.pick()
     res.violations.sort(key=lambda v: (v.line, v.kind.code, v.ticket))
     res.rejected.sort(key=lambda r: r.line)
     return res

@@ -87,6 +87,3 @@ def main() -> None:
     # exit codes 0/1/2, 3 for an internal error, 130 on Ctrl-C: see runtime.py
     runtime.run(app, lambda: _DEBUG["on"])
 
-
-if __name__ == "__main__":
-    main()

@@ -102,6 +102,23 @@ def audit_command(
     max_rejected: Annotated[
         int, typer.Option("--max-rejected", metavar="N", help="Exit 2 when more than N rows are rejected.")
     ] = 0,
+    sample: Annotated[
+        str | None,
+        typer.Option(
+            "--sample",
+            metavar="SHARE",
+            help="Pick a QA sample of this share of tickets (30%), per category and channel.",
+        ),
+    ] = None,
+    seed: Annotated[
+        int, typer.Option("--seed", help="Seed of the QA sample: the same seed picks the same tickets.")
+    ] = 0,
+    sample_violations: Annotated[
+        bool, typer.Option("--sample-violations", help="Add every ticket with a violation to the QA sample.")
+    ] = False,
+    sample_output: Annotated[
+        Path | None, typer.Option("--sample-output", help="Write the QA sample as CSV for the inspectors.")
+    ] = None,
 ) -> None:
     """Replay a ticket-history log through the rules: who acted without the right, which steps were skipped, which SLAs were breached."""
     from ..audit import FieldMap, LogError, MapError, audit
@@ -130,7 +147,17 @@ def audit_command(
         targets = load_targets(versions.all[-1].label)
     except LogError as exc:
         fail(f"{exc.file}:{exc.line}: {exc.message}", exc.help)
-    res = audit(log, versions, fields, tz, grouped=True if grouped else None, targets=targets)
+    sampler = None
+    if sample is not None:
+        from ..audit.sample import Sampler, parse_rate
+
+        try:
+            sampler = Sampler(parse_rate(sample), seed, sample_violations)
+        except ValueError as exc:
+            fail(f"--sample {exc}", "write a share such as 30% or 0.3")
+    elif sample_output is not None or sample_violations:
+        fail("--sample-output and --sample-violations need --sample", "for example --sample 30% --seed 7")
+    res = audit(log, versions, fields, tz, grouped=True if grouped else None, targets=targets, sampler=sampler)
     if res.error is not None:
         e = res.error
         where = f"{e.file}:{e.line}" if e.line else e.file
@@ -139,6 +166,8 @@ def audit_command(
             lines.append((f"  help: {e.help}", "green"))
         print_lines(lines, stderr=True)
         raise typer.Exit(EXIT_INVALID)
+    if sample_output is not None and res.sample is not None:
+        write_output(rep.render_sample(res.sample), sample_output)
     if format is AuditFormat.json:
         write_output(rep.render_json(res), output)
     elif format is AuditFormat.csv:
