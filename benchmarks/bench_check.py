@@ -34,8 +34,8 @@ CHILD = r"""
 import gc, json, resource, sys, time
 gc.disable()  # as the command line does
 t0 = time.perf_counter()
-from rulesengine.compiler import load_rules
-from rulesengine.check import run_check
+from rulesengine.compile.compiler import load_rules
+from rulesengine.rules.run import run_check
 res = load_rules(sys.argv[1])
 t1 = time.perf_counter()
 check = run_check(res.ruleset)

@@ -52,8 +52,8 @@ if str(HERE) not in sys.path:
 
 import rulesengine  # noqa: E402
 from rulesengine import Engine, Reason, TransitionDenied  # noqa: E402
-from rulesengine.conditions import Condition, Interval, ValueSet  # noqa: E402
-from rulesengine.model import AttrType, Kind, Ruleset, Workflow  # noqa: E402
+from rulesengine.model.conditions import Condition, Interval, ValueSet  # noqa: E402
+from rulesengine.model.ruleset import AttrType, Kind, Ruleset, Workflow  # noqa: E402
 
 INSTALL = 'pip install -e ".[benchmarks]"'
 Entry = tuple[Any, Any, Any, Any]  # (ticket, event, actor, target): the arguments of decide

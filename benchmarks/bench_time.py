@@ -26,8 +26,8 @@ import time
 import zoneinfo
 from collections.abc import Callable
 
-from rulesengine.model import Calendar, Duration, Sla, SlaKind
-from rulesengine.slaclock import read_history, sla_clock
+from rulesengine.model.ruleset import Calendar, Duration, Sla, SlaKind
+from rulesengine.model.slaclock import read_history, sla_clock
 
 ZONE = "Asia/Shanghai"
 

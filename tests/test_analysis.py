@@ -12,10 +12,10 @@ from rulesengine.analysis.context import Analysis, Options
 from rulesengine.analysis.explore import ClassRun
 from rulesengine.analysis.index import PermissionIndex
 from rulesengine.analysis.partition import build_space, satisfiable
-from rulesengine.check import run_check
-from rulesengine.compiler import compile_files
-from rulesengine.conditions import Condition
-from rulesengine.model import Kind, Ownership
+from rulesengine.compile.compiler import compile_files
+from rulesengine.model.conditions import Condition
+from rulesengine.model.ruleset import Kind, Ownership
+from rulesengine.rules.run import run_check
 from tests.rulegen import concrete_tickets, conditions, rules_dirs, shared_rules_dirs
 
 

@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 
 import rulesengine
 from rulesengine.analysis import partition
-from rulesengine.cli import app
-from rulesengine.conditions import Interval
+from rulesengine.cli.app import app
+from rulesengine.model.conditions import Interval
 
 
 def independent(d: Path, n: int) -> Path:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rulesengine.businesstime import BusinessClock, NeverOpen
-from rulesengine.model import Calendar
+from rulesengine.model.businesstime import BusinessClock, NeverOpen
+from rulesengine.model.ruleset import Calendar
 
 ZONES = ["Asia/Shanghai", "Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "America/Sao_Paulo", "UTC"]
 UTC = dt.UTC
@@ -177,7 +177,7 @@ def test_a_calendar_that_never_opens_is_an_error_not_a_hang() -> None:
 
 
 def test_public_holidays_from_the_holidays_package() -> None:
-    from rulesengine.businesstime import public_holidays
+    from rulesengine.model.businesstime import public_holidays
 
     weekdays = {d: ((9 * 60, 18 * 60),) for d in range(5)}
     cn = Calendar("cn", "Asia/Shanghai", weekdays, holidays_from="CN")

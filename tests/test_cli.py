@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rulesengine.cli import app
-from rulesengine.schema_defs import all_schemas, schema_filename
+from rulesengine.cli.app import app
+from rulesengine.cli.schema import all_schemas
+from rulesengine.source.schema_defs import schema_filename
 from tests.conftest import MINI, ROOT
 
 runner = CliRunner()

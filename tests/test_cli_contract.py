@@ -57,7 +57,7 @@ def test_codes_0_1_2() -> None:
     assert p.returncode == 2 and "Usage" in p.stdout
 
 
-CRASH = "import rulesengine.compiler as c\ndef boom(path):\n    raise ZeroDivisionError('division by zero')\nc.load_rules = boom"
+CRASH = "import rulesengine.compile.compiler as c\ndef boom(path):\n    raise ZeroDivisionError('division by zero')\nc.load_rules = boom"
 
 
 def test_internal_error_is_3_with_a_short_message() -> None:
@@ -82,7 +82,7 @@ def test_internal_error_traceback_only_when_debugging(how: str) -> None:
 def test_unexpected_exit_1_from_a_library_exception_is_never_used() -> None:
     # an exception that a command line library would turn into "exit 1"
     p = patched(
-        "import rulesengine.compiler as c\ndef boom(path):\n    raise RuntimeError()\nc.load_rules = boom", "check"
+        "import rulesengine.compile.compiler as c\ndef boom(path):\n    raise RuntimeError()\nc.load_rules = boom", "check"
     )
     assert p.returncode == 3
     assert p.stderr.splitlines()[0] == "error: internal error: RuntimeError"
@@ -108,7 +108,7 @@ def test_ctrl_c_during_imports_exits_130() -> None:
 def test_ctrl_c_during_work_exits_130_and_leaves_no_temporary_file(tmp_path: Path) -> None:
     setup = (
         "import os, signal, time\n"
-        "import rulesengine.check as c\n"
+        "import rulesengine.rules.run as c\n"
         "real = c.run_check\n"
         "def slow(*a, **k):\n"
         "    os.kill(os.getpid(), signal.SIGINT)\n"

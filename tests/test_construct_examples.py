@@ -17,8 +17,8 @@ import pytest
 
 import rulesengine
 from rulesengine import Engine, Reason, TransitionDenied
-from rulesengine.check import run_check
-from rulesengine.compiler import load_rules
+from rulesengine.compile.compiler import load_rules
+from rulesengine.rules.run import run_check
 from tests.conftest import ROOT
 
 BROKEN = ROOT / "examples" / "broken"

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from rulesengine import Engine
 from rulesengine.analysis.context import Analysis
 from rulesengine.analysis.index import timer_event
-from rulesengine.compiler import compile_files
-from rulesengine.model import ESCALATED, Kind, Ownership, Ruleset, hours_attribute
+from rulesengine.compile.compiler import compile_files
+from rulesengine.model.ruleset import ESCALATED, Kind, Ownership, Ruleset, hours_attribute
 from tests.constructgen import construct_dirs, construct_tickets
 
 SETTINGS = settings(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from rulesengine import Engine, Reason
-from rulesengine.check import run_check
-from rulesengine.compiler import compile_files
+from rulesengine.compile.compiler import compile_files
+from rulesengine.rules.run import run_check
 
 TICKET = "attributes:\n  priority: {values: [P1, P2]}\n"
 

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulesengine import loader
-from rulesengine.compiler import compile_files
-from rulesengine.loader import MAX_NODES, load_text
-from rulesengine.schema_check import suggest
-from rulesengine.schema_keywords import validator_class
+from rulesengine.compile.compiler import compile_files
+from rulesengine.source import loader
+from rulesengine.source.loader import MAX_NODES, load_text
+from rulesengine.source.schema_keywords import validator_class
+from rulesengine.text import suggest
 from tests.conftest import MINI, read_dir
 
 N_HOLIDAYS = 20_000

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rulesengine.cli import app
+from rulesengine.cli.app import app
 from rulesengine.diagnostics import Diagnostic, Location, Severity
 from rulesengine.diff import ChangeKind, Direction, FindingChange, RulesDiff, Subject, diff_dirs, finding_changes
-from rulesengine.model import Kind
+from rulesengine.model.ruleset import Kind
 from tests.conftest import MINI, ROOT
 
 runner = CliRunner()
@@ -316,7 +316,7 @@ def test_the_readme_documents_every_json_key(mini_pair: tuple[Path, Path]) -> No
 
 
 def test_a_long_markdown_report_is_cut_to_fit_a_comment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from rulesengine.diff import render
+    from rulesengine.reports import diff as render
 
     old, new = centre(tmp_path, "old"), centre(tmp_path, "new")
     edit(

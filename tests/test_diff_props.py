@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rulesengine import Engine, InvalidTicket
-from rulesengine.compiler import compile_files
+from rulesengine.compile.compiler import compile_files
 from rulesengine.diff import RulesDiff, Side, diff_versions, open_version
 from rulesengine.diff.cells import Version, cell_changes
 from rulesengine.diff.refine import Refinement
-from rulesengine.model import Kind, Ruleset
+from rulesengine.model.ruleset import Kind, Ruleset
 from tests.rulegen import THRESHOLDS, concrete_tickets, conditions, rules_dirs
 from tests.test_analysis import _shuffle_yaml
 

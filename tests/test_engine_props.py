@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from rulesengine import Decision, Engine, Reason
 from rulesengine.analysis.index import timer_event
-from rulesengine.compiler import compile_files
-from rulesengine.model import Kind, Ownership, Ruleset
+from rulesengine.compile.compiler import compile_files
+from rulesengine.model.ruleset import Kind, Ownership, Ruleset
 from tests.rulegen import concrete_tickets, rules_dirs
 
 Outcome = tuple[str, tuple[str, ...] | None, str | None]  # (next state, owners or None: no clean landing, target)

@@ -6,9 +6,9 @@ from typing import Any
 
 from rulesengine import Engine, Reason
 from rulesengine.analysis.context import Analysis
-from rulesengine.check import run_check
-from rulesengine.compiler import compile_files
-from rulesengine.explain import explain
+from rulesengine.compile.compiler import compile_files
+from rulesengine.rules.run import run_check
+from rulesengine.views.explain import explain
 
 TICKET = "attributes:\n  category: {values: [task]}\n"
 
@@ -92,7 +92,7 @@ def test_matrix_and_diagrams_honour_suppressions(tmp_path: Any) -> None:
 
     from typer.testing import CliRunner
 
-    from rulesengine.cli import app
+    from rulesengine.cli.app import app
 
     d = Path(tmp_path)
     files = _files({"agent": "handle:\n  - states: [new]\n"}, WORK)

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rulesengine.check import run_check
-from rulesengine.compiler import load_rules
+from rulesengine.compile.compiler import load_rules
 from rulesengine.rules.docs import index_page, rule_page
 from rulesengine.rules.registry import all_rules
+from rulesengine.rules.run import run_check
 from tests.conftest import ROOT
 
 EXAMPLES = ROOT / "examples"

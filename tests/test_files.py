@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rulesengine.compiler import load_rules
+from rulesengine.compile.compiler import load_rules
 from tests.conftest import MINI, ROOT
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs POSIX special files")
@@ -73,7 +73,7 @@ def test_fifo_is_reported_and_never_read(rules: Path) -> None:
     os.mkfifo(rules / "workflows" / "notes")
     # in a child process, so that a read that blocked would fail the test rather than hang it
     code = (
-        "import sys; from rulesengine.compiler import load_rules; "
+        "import sys; from rulesengine.compile.compiler import load_rules; "
         "[print(x.name, x.location.file, x.message, sep='|') for x in load_rules(sys.argv[1]).diagnostics]"
     )
     p = subprocess.run([sys.executable, "-c", code, str(rules)], capture_output=True, text=True, timeout=60, cwd=ROOT)
@@ -116,7 +116,7 @@ def test_hidden_entries_are_still_skipped(rules: Path) -> None:
 
 
 def test_load_file_refuses_a_pipe(tmp_path: Path) -> None:
-    from rulesengine.loader import load_file
+    from rulesengine.source.loader import load_file
 
     os.mkfifo(tmp_path / "p.yaml")
     r = load_file(tmp_path / "p.yaml", tmp_path)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rulesengine.check import run_check
-from rulesengine.compiler import compile_files
-from rulesengine.report_text import text_lines
+from rulesengine.compile.compiler import compile_files
+from rulesengine.reports.text import text_lines
 from rulesengine.rules.registry import find_rule
+from rulesengine.rules.run import run_check
 
 TICKET = "attributes:\n  category: {values: [task]}\n  urgent: {type: boolean}\n"
 

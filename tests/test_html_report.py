@@ -19,13 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from rulesengine.check import CheckResult, run_check
-from rulesengine.compiler import load_rules
+from rulesengine.compile.compiler import load_rules
 from rulesengine.diagnostics import Diagnostic, Location, Severity
-from rulesengine.model import Ruleset
+from rulesengine.model.ruleset import Ruleset
 from rulesengine.render import output
 from rulesengine.reports import html_figures
 from rulesengine.reports.html import inline_svg, render_html_report, render_html_validation
+from rulesengine.rules.run import CheckResult, run_check
 
 ROOT = Path(__file__).resolve().parent.parent
 GAP_DIR = ROOT / "examples" / "broken" / "ownership-gap"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rulesengine.loader import MAX_DEPTH, MAX_FILE_BYTES, load_bytes, load_text
+from rulesengine.source.loader import MAX_DEPTH, MAX_FILE_BYTES, load_bytes, load_text
 
 
 def names(result):  # type: ignore[no-untyped-def]

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 
 from rulesengine.analysis.context import Analysis
-from rulesengine.check import CheckResult, run_check
-from rulesengine.compiler import load_rules
-from rulesengine.matrix import Cell, Column, Matrix, Row, build_matrix, render_csv, render_html, render_json
-from rulesengine.matrix import render_markdown as matrix_markdown
-from rulesengine.model import Ruleset
+from rulesengine.compile.compiler import load_rules
+from rulesengine.model.ruleset import Ruleset
 from rulesengine.render.diagrams import DUP_FILL, GAP_FILL
+from rulesengine.reports.matrix import render_csv, render_html, render_json
+from rulesengine.reports.matrix import render_markdown as matrix_markdown
+from rulesengine.rules.run import CheckResult, run_check
+from rulesengine.views.matrix import Cell, Column, Matrix, Row, build_matrix
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = ROOT / "examples" / "broken"

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulesengine.compiler import compile_files
-from rulesengine.durations import parse_duration
-from rulesengine.loader import load_text
+from rulesengine.compile.compiler import compile_files
+from rulesengine.model.durations import parse_duration
 from rulesengine.numbers import MAX_MAGNITUDE, NumberError, read_float, read_int
+from rulesengine.source.loader import load_text
 from tests.conftest import MINI, ROOT, read_dir
 
 BIG = "1" + "0" * 399  # 10**400
@@ -164,8 +164,8 @@ def test_cli_reports_a_huge_limit_instead_of_crashing(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("value", ["1e300", "-1e16", "nan", "inf", "1" * 400])
 def test_command_line_ticket_values_are_in_range_too(value: str) -> None:
-    from rulesengine.compiler import load_rules
-    from rulesengine.profiles import ProfileError, parse_assignments
+    from rulesengine.compile.compiler import load_rules
+    from rulesengine.model.profiles import ProfileError, parse_assignments
 
     rs = load_rules(MINI).ruleset
     with pytest.raises(ProfileError, match="amount"):

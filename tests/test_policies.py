@@ -6,12 +6,12 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from rulesengine.cli import app
-from rulesengine.compiler import compile_files, load_rules
+from rulesengine.cli.app import app
+from rulesengine.compile.compiler import compile_files, load_rules
 from rulesengine.diagnostics import Diagnostic
-from rulesengine.durations import parse_duration
-from rulesengine.model import Duration, PolicyKind
-from rulesengine.policies.meaning import HOLDER, Step, StepKind, judge, meets, shortest_working_day
+from rulesengine.model.durations import parse_duration
+from rulesengine.model.policies import HOLDER, Step, StepKind, judge, meets, shortest_working_day
+from rulesengine.model.ruleset import Duration, PolicyKind
 from tests.conftest import ROOT
 
 HEAD = "# yaml-language-server: $schema=../schemas/policy.schema.json\npolicies:\n"
@@ -231,7 +231,7 @@ def test_judging_histories(mini_files: dict[str, str]) -> None:
 
 
 def test_the_static_holder_is_released_when_the_ticket_changes_hands(mini_files: dict[str, str]) -> None:
-    from rulesengine.policies.meaning import monitor
+    from rulesengine.model.policies import monitor
 
     eyes = _policy(mini_files, "id: p\nname: {en: P}\nkind: four-eyes\nfirst: start\nthen: finish")
     mon = monitor(eyes)
@@ -288,7 +288,7 @@ POLICY_EXAMPLES = [
 
 @pytest.mark.parametrize("name", POLICY_EXAMPLES)
 def test_a_policy_finding_carries_ticket_trace_and_places(name: str) -> None:
-    from rulesengine.check import run_check
+    from rulesengine.rules.run import run_check
 
     d = ROOT / "examples" / "broken" / name
     rs = load_rules(d).ruleset
@@ -319,8 +319,8 @@ def _with_policy(tmp_path, src, body: str):  # type: ignore[no-untyped-def]
 
 
 def test_a_transfer_cycle_is_unbounded(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from rulesengine.check import run_check
     from rulesengine.rules.registry import find_rule
+    from rulesengine.rules.run import run_check
 
     rs = _with_policy(
         tmp_path, ROOT / "examples" / "broken" / "transfer-loop", "id: p\nname: {en: P}\nkind: max-transfers\nmax: 2"
@@ -331,8 +331,8 @@ def test_a_transfer_cycle_is_unbounded(tmp_path) -> None:  # type: ignore[no-unt
 
 
 def test_a_scope_on_an_attribute_the_rules_never_mention(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from rulesengine.check import run_check
     from rulesengine.rules.registry import find_rule
+    from rulesengine.rules.run import run_check
 
     base = ROOT / "examples" / "broken" / "never-handles"
     rs = _with_policy(
@@ -385,8 +385,8 @@ def test_the_readme_shows_the_shipped_policies_and_every_kind() -> None:
 
 
 def test_a_step_nobody_may_own_has_no_owners(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from rulesengine.check import run_check
     from rulesengine.rules.registry import find_rule
+    from rulesengine.rules.run import run_check
 
     rs = _with_policy(
         tmp_path,

@@ -3,7 +3,7 @@
 * ``required-before`` agrees with a brute-force enumeration of every simple path of
   every ticket class, built on the transition function alone (not the exploration);
 * every witness the static search reports, replayed as a ticket history through the
-  policy's meaning (:func:`rulesengine.policies.meaning.judge`), breaks the policy at
+  policy's meaning (:func:`rulesengine.model.policies.judge`), breaks the policy at
   its last step and not before — and no random walk breaks it any sooner.
 """
 
@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from rulesengine.analysis.context import Analysis
 from rulesengine.analysis.explore import Situation
 from rulesengine.analysis.index import WorkflowIndex
-from rulesengine.check import run_check
-from rulesengine.compiler import compile_files
-from rulesengine.model import Policy, Ruleset
-from rulesengine.policies.meaning import Step, judge
-from rulesengine.policies.search import Searcher, creation_step, move_step, scoped
+from rulesengine.analysis.policies import Searcher, creation_step, move_step, scoped
+from rulesengine.compile.compiler import compile_files
+from rulesengine.model.policies import Step, judge
+from rulesengine.model.ruleset import Policy, Ruleset
 from rulesengine.rules.registry import find_rule
+from rulesengine.rules.run import run_check
 from tests.rulegen import rules_dirs
 
 PROPS = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulesengine.loader import load_bytes, load_text
-from rulesengine.report_text import text_lines
-from rulesengine.textpos import LineIndex, char_offset
+from rulesengine.reports.text import text_lines
+from rulesengine.source.loader import load_bytes, load_text
+from rulesengine.source.positions import LineIndex, char_offset
 
 
 def where(result):  # type: ignore[no-untyped-def]

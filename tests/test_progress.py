@@ -13,11 +13,11 @@ import pytest
 from rich.console import Console
 
 from rulesengine.analysis.context import Analysis, Step
-from rulesengine.check import run_check
-from rulesengine.cli_progress import TerminalProgress, wanted
-from rulesengine.compiler import load_rules
-from rulesengine.matrix import build_matrix
-from rulesengine.simulate import simulate
+from rulesengine.cli.progress import TerminalProgress, wanted
+from rulesengine.compile.compiler import load_rules
+from rulesengine.rules.run import run_check
+from rulesengine.views.matrix import build_matrix
+from rulesengine.views.simulate import simulate
 from tests.conftest import ROOT
 from tests.test_cli import run
 

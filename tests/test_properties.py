@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rulesengine.compiler import compile_files
-from rulesengine.loader import load_bytes, load_text
+from rulesengine.compile.compiler import compile_files
+from rulesengine.source.loader import load_bytes, load_text
 from tests.rulegen import rules_dirs
 
 FAST = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])

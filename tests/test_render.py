@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rulesengine.check import run_check
-from rulesengine.cli import app
-from rulesengine.compiler import load_rules
+from rulesengine.cli.app import app
+from rulesengine.compile.compiler import load_rules
 from rulesengine.render.diagrams import FONT, source_digest
 from rulesengine.render.output import diagrams
+from rulesengine.rules.run import run_check
 from tests.conftest import MINI, ROOT
 
 GOLDEN = ROOT / "tests" / "golden"

@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rulesengine.diagnostics import DUPLICATE_KEY, TOO_MANY_ERRORS, Diagnostic, Location, Severity
-from rulesengine.report_text import json_report
 from rulesengine.reports import render_junit, render_markdown, render_sarif, report_schema
 from rulesengine.reports.junit import xml_safe
+from rulesengine.reports.text import json_report
 from rulesengine.rules.registry import Rule, RuleDoc
 
 ROOT = Path("/srv/centre")

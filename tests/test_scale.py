@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rulesengine.compiler import load_rules
+from rulesengine.compile.compiler import load_rules
 from tests.conftest import ROOT
 from tests.test_analysis import assert_sharing_changes_nothing
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import rulesengine
-from rulesengine.compiler import compile_files
-from rulesengine.model import Duration, Sla, SlaKind
-from rulesengine.slaclock import HistoryError, SlaStatus, read_history, sla_clock
+from rulesengine.compile.compiler import compile_files
+from rulesengine.model.ruleset import Duration, Sla, SlaKind
+from rulesengine.model.slaclock import HistoryError, SlaStatus, read_history, sla_clock
 from tests.test_businesstime import SH, calendars, sh
 
 STATES = ["new", "working", "waiting", "done"]
@@ -179,7 +179,7 @@ def test_a_live_ticket_is_due_three_minutes_after_creation() -> None:
 
 def test_explain_says_when_a_clock_has_stopped_or_not_started() -> None:
     from rulesengine.analysis.context import Analysis
-    from rulesengine.explain import explain
+    from rulesengine.views.explain import explain
 
     wf = """id: work
 name: {en: Work}
@@ -213,7 +213,7 @@ sla:
 
 def test_simulate_reports_sla_path_lengths_where_timers_make_them_known() -> None:
     from rulesengine.analysis.context import Analysis
-    from rulesengine.simulate import simulate
+    from rulesengine.views.simulate import simulate
 
     wf = """id: work
 name: {en: Work}

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rulesengine.compiler import compile_files
+from rulesengine.cli.schema import all_schemas
+from rulesengine.compile.compiler import compile_files
 from rulesengine.diagnostics import printable
-from rulesengine.schema_defs import all_schemas
-from rulesengine.schema_keywords import compile_pattern
+from rulesengine.source.schema_keywords import compile_pattern
 from tests.conftest import MINI, read_dir
 
 W, T, R = "workflows/service.yaml", "ticket.yaml", "roles/agent.yaml"

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from rulesengine.compiler import compile_files
+from rulesengine.compile.compiler import compile_files
 from rulesengine.diagnostics import Diagnostic
 
 

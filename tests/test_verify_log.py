@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import rulesengine
 from rulesengine import Engine
-from rulesengine.cli import app
+from rulesengine.cli.app import app
 from rulesengine.decisionlog import DecisionLog, LogUnreadable, NeedsKey, Problem, verify_log
 from tests.decision_log_helpers import ROOT, edited, forged_after, lines, make_log, relinked, save, write_log
 

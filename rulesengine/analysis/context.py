@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..conditions import Condition
-from ..model import Ruleset
+from ..model.conditions import Condition
+from ..model.ruleset import Ruleset
 from .explore import WorkflowRun
 from .index import PermissionIndex
 from .partition import WorkflowSpace, build_space

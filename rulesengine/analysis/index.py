@@ -17,8 +17,8 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Any
 
-from ..conditions import Condition
-from ..model import ESCALATED, Grant, Kind, Ownership, Ruleset, Sla, TimedEscalation, Transition, Workflow
+from ..model.conditions import Condition
+from ..model.ruleset import ESCALATED, Grant, Kind, Ownership, Ruleset, Sla, TimedEscalation, Transition, Workflow
 from .moves import Assignment, Move, MoveKind, Outcome, Problem, timer_event, timer_move
 from .partition import WorkflowSpace, bits_of, build_space, ids_of
 

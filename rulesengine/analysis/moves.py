@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass
 
 from ..diagnostics import Location
-from ..model import Grant, TimedEscalation, Transition
+from ..model.ruleset import Grant, TimedEscalation, Transition
 
 
 class MoveKind(str, enum.Enum):

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..model import Grant, Kind, Transition
+from ..model.ruleset import Grant, Kind, Transition
 from .index import WorkflowIndex
 
 

@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from ..conditions import Condition, Constraint, Interval, ValueSet
-from ..model import Attribute, AttrType, Ruleset, Workflow
+from ..model.conditions import Condition, Constraint, Interval, ValueSet
+from ..model.ruleset import Attribute, AttrType, Ruleset, Workflow
 
 # ticket classes of one workflow the analysis takes on (documented; the environment
 # variable lowers or raises it for a machine with less or more memory)

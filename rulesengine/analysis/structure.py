@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from functools import cached_property
 
-from ..model import Workflow
+from ..model.ruleset import Workflow
 
 
 class Structure:

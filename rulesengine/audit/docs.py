@@ -53,7 +53,7 @@ DOCS: dict[Kind, tuple[str, str, str, str]] = {
     ),
     Kind.SLA_BREACH: (
         "An SLA clock of the ticket that stopped after its target, or never stopped before the ticket closed, "
-        "measured by the engine's clocks (`rulesengine.slaclock`): business hours, holidays, make-up days, pause "
+        "measured by the engine's clocks (`rulesengine.model.slaclock`): business hours, holidays, make-up days, pause "
         "and stop states honoured; the time a ticket spent in a state with its own `sla:` limit, too. The "
         "violation says by how much (`breached_by_seconds` in JSON).",
         "First response within 3 minutes on live channels and one working day on email are the plans' promises.",
@@ -79,7 +79,7 @@ DOCS: dict[Kind, tuple[str, str, str, str]] = {
     ),
     Kind.POLICY_VIOLATION: (
         "A ticket's history breaks a compliance policy of `policies/` — judged by the same definitions "
-        "(`rulesengine.policies.meaning`) the static check proves them with: separation of duties, never-handles, "
+        "(`rulesengine.model.policies`) the static check proves them with: separation of duties, never-handles, "
         "four-eyes (by person), owners, required-before, max-transfers, max-escalation-depth. `sla` policies are "
         "promises of the rules, checked by `rulesengine check`, not by the audit.",
         "Policies are the auditors' own rules; a history that breaks one is a finding whatever the engine allowed.",

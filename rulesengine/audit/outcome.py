@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from ..policies.meaning import StepKind
-from ..slaclock import Entry
+from ..model.policies import StepKind
+from ..model.slaclock import Entry
 from .events import Event
 from .kinds import Rejected, Violation
 from .kpis import TicketFacts
@@ -62,7 +62,7 @@ def _initial(events: list[Event]) -> dict[str, str]:
 
 
 class _Step(NamedTuple):
-    """A policy step as :class:`~rulesengine.policies.meaning.Step` has it, built cheaply."""
+    """A policy step as :class:`~rulesengine.model.policies.Step` has it, built cheaply."""
 
     state: str
     event: str

@@ -20,9 +20,9 @@ from typing import Any, cast
 
 from ..engine import Decision, Reason, TransitionDenied
 from ..engine import moved as engine_moved
-from ..model import Kind as Perm
-from ..policies.meaning import Step, StepKind, in_scope, judge
-from ..slaclock import Entry
+from ..model.policies import Step, StepKind, in_scope, judge
+from ..model.ruleset import Kind as Perm
+from ..model.slaclock import Entry
 from .events import CREATE, ROLE_SEPARATOR, Event
 from .kinds import Kind, Rejected, Violation
 from .kpis import TicketFacts, facts_of

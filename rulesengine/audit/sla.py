@@ -1,6 +1,6 @@
 """SLA breaches of one replayed ticket, measured by the engine's own clocks.
 
-Every clock comes from :mod:`rulesengine.slaclock` (through ``Engine.sla`` for the
+Every clock comes from :mod:`rulesengine.model.slaclock` (through ``Engine.sla`` for the
 time a ticket spent in a state with its own limit), so business hours, holidays,
 working days, pause and stop states mean here what they mean in ``explain`` and in
 the engine.  Most clocks of a healthy ticket stop far inside their target; those are
@@ -15,11 +15,11 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..slaclock import Entry, SlaStatus, sla_clock
+from ..model.slaclock import Entry, SlaStatus, sla_clock
 from .kinds import Kind, Violation
 
 if TYPE_CHECKING:
-    from ..model import Sla
+    from ..model.ruleset import Sla
     from .versions import Version
 
 

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Location
-from ..durations import parse_duration
-from ..loader import Document, load_text
+from ..model.durations import parse_duration
+from ..source.loader import Document, load_text
 from .kinds import LogError
 from .kpis import DIMENSIONS, Group, Kpis
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..model import Calendar, Workflow
+    from ..model.ruleset import Calendar, Workflow
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Version:
     @cached_property
     def shortest_day(self) -> dict[str, int]:
         """Minutes of the shortest opening day per calendar: no working day passes faster."""
-        from ..policies.meaning import shortest_working_day
+        from ..model.policies import shortest_working_day
 
         cals: dict[str, Calendar] = dict(self.engine.ruleset.calendars)
         return {cid: shortest_working_day([c]) or 0 for cid, c in cals.items()}

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from ..analysis.index import PermissionIndex, WorkflowIndex
 from ..diagnostics import Diagnostic, Location
 from ..engine import Engine
-from ..model import Grant, Kind, Ruleset
+from ..model.ruleset import Grant, Kind, Ruleset
 from .model import Direction, OwnerChange, PermissionChange, Side, TicketSet
 from .refine import Placement, Refinement, refine
 

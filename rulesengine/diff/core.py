@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..analysis.index import PermissionIndex
-from ..compiler import CompileResult, compile_files, load_rules
+from ..compile.compiler import CompileResult, compile_files, load_rules
 from ..diagnostics import Diagnostic
 from ..engine import Engine
 from .cells import Version, cell_changes

@@ -11,7 +11,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from ..sources import YAML_SUFFIXES
+from ..source.files import YAML_SUFFIXES
 
 TOP_LEVEL = ("ticket.yaml", "ticket.yml", "suppressions.yaml", "suppressions.yml")
 
@@ -35,7 +35,7 @@ def _git(cwd: Path, *args: str, stdin: bytes | None = None) -> subprocess.Comple
 
 
 def is_rule_file(rel: str) -> bool:
-    """The files a rules directory is read from (as :func:`rulesengine.sources.read_rules_dir` reads them)."""
+    """The files a rules directory is read from (as :func:`rulesengine.source.files.read_rules_dir` reads them)."""
     parts = rel.split("/")
     if any(p.startswith(".") for p in parts):
         return False

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..diagnostics import Diagnostic, Location, Severity
-from ..model import Kind
+from ..model.ruleset import Kind
 
 DIFF_VERSION = 1
 

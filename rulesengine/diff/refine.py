@@ -26,8 +26,8 @@ from typing import Any
 
 from ..analysis.index import WorkflowIndex
 from ..analysis.partition import WorkflowSpace, build_space
-from ..conditions import Condition, Constraint, Interval, ValueSet
-from ..model import Attribute, AttrType, Ruleset
+from ..model.conditions import Condition, Constraint, Interval, ValueSet
+from ..model.ruleset import Attribute, AttrType, Ruleset
 
 
 @dataclass(frozen=True)

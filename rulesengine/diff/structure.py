@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TypeVar
 
-from ..conditions import Condition
-from ..model import Duration, Role, Ruleset, Sla, State, TimedEscalation, Transition, Workflow
+from ..model.conditions import Condition
+from ..model.ruleset import Duration, Role, Ruleset, Sla, State, TimedEscalation, Transition, Workflow
 from .model import ChangeKind, ItemChange, Subject
 
 T = TypeVar("T")

@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..analysis.index import WorkflowIndex
-from ..conditions import Constraint, Interval
-from ..model import Attribute, AttrType, Ruleset
-from ..profiles import ProfileError, parse_value
+from ..model.conditions import Constraint, Interval
+from ..model.profiles import ProfileError, parse_value
+from ..model.ruleset import Attribute, AttrType, Ruleset
 
 
 class Miss(Exception):

@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..analysis.context import Analysis, Options
 from ..analysis.partition import TooManyClasses
-from ..check import CheckResult, check_ruleset
-from ..compiler import load_rules
+from ..compile.compiler import load_rules
 from ..diagnostics import Severity
-from ..explain import explain_class, holders_at
-from ..loader import Document
-from ..model import Kind, Ruleset, hours_calendar
+from ..model.ruleset import Kind, Ruleset, hours_calendar
+from ..model.slaclock import SlaClock, sla_clocks
 from ..rules.registry import Rule
-from ..slaclock import SlaClock, sla_clocks
+from ..rules.run import CheckResult, check_ruleset
+from ..source.loader import Document
+from ..views.explain import explain_class, holders_at
 from .decision import Decision, GrantRef, RulesInvalid, TransitionDenied
 from .front import FrontDoor, Placed
 from .inputs import actor_parts, as_mapping
@@ -275,7 +275,7 @@ class Engine:
         """The SLA clocks of a ticket from its history (state entries with times, oldest first).
 
         Raises :class:`InvalidTicket` for a ticket that cannot be placed and
-        :class:`~rulesengine.slaclock.HistoryError` for an unreadable history.
+        :class:`~rulesengine.model.slaclock.HistoryError` for an unreadable history.
         """
         placed = self._front.place(ticket)
         if not isinstance(placed, Placed):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..diagnostics import Diagnostic
-from ..model import Grant, Kind, Transition
+from ..model.ruleset import Grant, Kind, Transition
 from .reasons import Reason
 
 

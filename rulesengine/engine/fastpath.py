@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from operator import itemgetter
 from typing import Any
 
-from ..model import AttrType, Ruleset
+from ..model.ruleset import AttrType, Ruleset
 from .classify import Classifier
 
 MAX_COMBINATIONS = 20_000  # beyond this the table would cost more memory than it saves time

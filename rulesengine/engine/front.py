@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..analysis.nearest import nearest
-from ..model import ESCALATED, Kind, Ruleset
+from ..model.ruleset import ESCALATED, Kind, Ruleset
 from .classify import Miss
 from .decision import Decision, GrantRef
 from .inputs import actor_parts, as_mapping

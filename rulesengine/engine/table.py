@@ -16,7 +16,7 @@ from typing import Any
 
 from ..analysis.index import Move, MoveKind, Outcome, Problem, WorkflowIndex, timer_event
 from ..analysis.nearest import nearest
-from ..model import Kind, Ruleset, Transition, hours_calendar
+from ..model.ruleset import Kind, Ruleset, Transition, hours_calendar
 from .classify import Classifier
 from .decision import Decision, GrantRef, TransitionRef
 from .fastpath import fast_paths

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..analysis.index import timer_event
-from ..model import Ruleset, Workflow
-from ..slaclock import Entry, SlaClock, SlaStatus, read_history, sla_clock, sla_clocks
+from ..model.ruleset import Ruleset, Workflow
+from ..model.slaclock import Entry, SlaClock, SlaStatus, read_history, sla_clock, sla_clocks
 from .decision import Decision
 from .reasons import Reason
 

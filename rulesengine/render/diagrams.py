@@ -25,7 +25,7 @@ import graphviz
 
 from ..analysis.context import Analysis
 from ..diagnostics import Diagnostic
-from ..model import Kind, Name, Ruleset
+from ..model.ruleset import Kind, Name, Ruleset
 from .facts import WorkflowFacts, workflow_facts
 
 FONT = "Noto Sans CJK SC"

@@ -3,7 +3,7 @@
 Every CI system wants the same findings in its own dialect.  Each renderer here is a pure
 function from ``list[Diagnostic]`` (plus the rules that ran) to ``str``: no printing, no
 file access, no clock, so outputs are byte-for-byte reproducible and trivially testable.
-The JSON report itself lives in :mod:`rulesengine.report_text`; its JSON Schema is in
+The JSON report itself lives in :mod:`rulesengine.reports.text`; its JSON Schema is in
 :mod:`rulesengine.reports.report_schema`.
 
 The small helpers below are shared by the renderers so that a trace step, a rule's

@@ -20,13 +20,15 @@ from collections.abc import Sequence
 
 from .. import __version__
 from ..analysis.context import Analysis
-from ..check import CheckResult, fails
 from ..diagnostics import Diagnostic, Severity, summary
-from ..model import Ruleset
-from ..report_text import plural, step_line
+from ..labels import label as tr
+from ..model.ruleset import Ruleset
+from ..rules.run import CheckResult, fails
+from ..text import plural
 from . import rule_doc_path, step_location_text, ticket_text
 from .html_figures import diagram_section, drawn_workflows, inline_svg, matrix_section
-from .html_style import CSS, esc, tr
+from .html_style import CSS, esc
+from .text import step_line
 
 __all__ = ["inline_svg", "render_html_report", "render_html_validation"]
 

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 
 from ..analysis.context import Analysis
 from ..diagnostics import Diagnostic
-from ..matrix import build_matrix
-from ..matrix import render_html as matrix_html
-from ..matrix_render import split_by_workflow
+from ..labels import label as tr
 from ..render import output
 from ..render.diagrams import DUP_FILL, GAP_FILL, GREY_FILL
 from ..render.facts import DEAD_RULES, DUP_RULES, GAP_RULES
-from .html_style import esc, tr
+from ..views.matrix import build_matrix
+from .html_style import esc
+from .matrix import render_html as matrix_html
+from .matrix import split_by_workflow
 
 MIN_DIAGRAM_SCALE = 0.75  # wide diagrams shrink to fit, but not below this (then scroll)
 MAX_DIAGRAMS = 24  # workflow diagrams drawn in one page; past that, those with findings

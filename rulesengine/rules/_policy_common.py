@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..analysis.explore import ClassRun
 from ..analysis.index import Move, WorkflowIndex
+from ..analysis.policies import Scoped, Searcher, Witness, scoped
 from ..diagnostics import Diagnostic, Location
-from ..model import Kind, Policy, PolicyKind
-from ..policies.search import Scoped, Searcher, Witness, scoped
+from ..model.ruleset import Kind, Policy, PolicyKind
 from ._common import Collector, classes_note, trace
 
 if TYPE_CHECKING:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..analysis.index import Move
-from ..model import Policy
-from ..policies.search import Scoped, Witness, on_cycle
+from ..analysis.policies import Scoped, Witness, on_cycle
+from ..model.ruleset import Policy
 from ._policy_common import Described, move_location
 
 

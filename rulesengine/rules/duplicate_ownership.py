@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..analysis.context import Analysis
 from ..analysis.explore import EventKind
 from ..diagnostics import Diagnostic, Severity
-from ..model import Kind
+from ..model.ruleset import Kind
 from ._common import Collector, classes_note, creation, rank, ticket, trace
 from .registry import RuleDoc, rule
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
+from ..analysis.policies import Scoped, Witness
 from ..diagnostics import Diagnostic, Severity
-from ..model import Policy, PolicyKind
-from ..policies.search import Scoped, Witness
+from ..model.ruleset import Policy, PolicyKind
 from ._policy_common import Described, monitor_findings, move_location
 from .registry import RuleDoc, rule
 

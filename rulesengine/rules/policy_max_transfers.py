@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..analysis.context import Analysis
 from ..analysis.index import MoveKind
 from ..diagnostics import Diagnostic, Severity
-from ..model import PolicyKind
+from ..model.ruleset import PolicyKind
 from ._policy_common import monitor_findings
 from ._policy_counters import describe_count
 from .registry import RuleDoc, rule

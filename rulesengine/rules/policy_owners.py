@@ -7,10 +7,10 @@ from typing import Any
 
 from ..analysis.context import Analysis
 from ..analysis.explore import ClassRun, EventKind, Situation
+from ..analysis.policies import scoped
 from ..diagnostics import Diagnostic, Location, Severity
-from ..model import PolicyKind
-from ..policies.meaning import owners_breach, owners_counted
-from ..policies.search import scoped
+from ..model.policies import owners_breach, owners_counted
+from ..model.ruleset import PolicyKind
 from ._common import Collector, trace
 from ._policy_common import Described, handle_grant, move_location, policies_of, policy_finding
 from .registry import RuleDoc, rule

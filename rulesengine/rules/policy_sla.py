@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..analysis.context import Analysis
+from ..analysis.policies import scoped
 from ..diagnostics import Diagnostic, Location, Severity
-from ..model import PolicyKind
-from ..policies.meaning import shortest_working_day, sla_breach, sla_matches
-from ..policies.search import scoped
+from ..model.policies import shortest_working_day, sla_breach, sla_matches
+from ..model.ruleset import PolicyKind
 from ._common import Collector, trace
 from ._policy_common import Described, policies_of, policy_finding
 from .registry import RuleDoc, rule

@@ -8,7 +8,7 @@ from ..analysis.context import Analysis
 from ..analysis.explore import EventKind
 from ..analysis.nearest import blocked
 from ..diagnostics import Diagnostic, Severity
-from ..model import Transition
+from ..model.ruleset import Transition
 from ._common import first_reaching, ticket, trace
 from .registry import RuleDoc, rule
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..engine.core import Engine
 from ..engine.decision import Decision, GrantRef
-from ..model import Ruleset
+from ..model.ruleset import Ruleset
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Any
 from ..analysis.index import timer_event
 from ..engine.core import Engine
 from ..engine.decision import Decision, TransitionDenied
-from ..model import TimedEscalation, Workflow
+from ..model.ruleset import TimedEscalation, Workflow
 from .coverage import Coverage
 from .spec import Scenario, Step
 

@@ -17,12 +17,13 @@ from typing import Any
 from .. import diagnostics as d
 from ..analysis.index import timer_event
 from ..diagnostics import Diagnostic, Location
-from ..durations import parse_duration
 from ..engine.reasons import Reason
-from ..loader import Document, JsonPath, load_bytes
-from ..model import Duration, Ruleset
-from ..profiles import ProfileError, parse_value
-from ..schema_check import check_document, did_you_mean
+from ..model.durations import parse_duration
+from ..model.profiles import ProfileError, parse_value
+from ..model.ruleset import Duration, Ruleset
+from ..source.loader import Document, JsonPath, load_bytes
+from ..source.schema import check_document
+from ..text import did_you_mean
 
 INVALID_SCENARIO = d.DiagnosticKind("RE060", "invalid-scenario")
 

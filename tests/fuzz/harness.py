@@ -110,10 +110,10 @@ class Outcome:
 
 
 def _reports(diags: list[Diagnostic], rules: list[Any], title: str, extra: dict[str, Any] | None) -> None:
-    from rulesengine.report_text import json_text, text_lines
     from rulesengine.reports.junit import render_junit
     from rulesengine.reports.markdown import render_markdown
     from rulesengine.reports.sarif import render_sarif
+    from rulesengine.reports.text import json_text, text_lines
 
     text_lines(diags, None)
     json.loads(json_text(diags, extra))
@@ -147,16 +147,17 @@ def _assignment(rng: random.Random) -> str:
 
 def run_library(case: Case) -> Outcome:
     """Run the whole pipeline in-process; raises on any broken promise."""
-    from rulesengine import matrix as mx
     from rulesengine.analysis.context import Analysis
-    from rulesengine.check import check_ruleset
-    from rulesengine.compiler import compile_files
-    from rulesengine.explain import explain
-    from rulesengine.profiles import ProfileError, parse_assignments, profile_condition
+    from rulesengine.compile.compiler import compile_files
+    from rulesengine.model.profiles import ProfileError, parse_assignments, profile_condition
     from rulesengine.render.output import diagrams, render_files
+    from rulesengine.reports import matrix as mr
     from rulesengine.reports.html import render_html_report, render_html_validation
-    from rulesengine.sim_text import explain_text, random_text, simulation_text
-    from rulesengine.simulate import random_walks, simulate
+    from rulesengine.reports.simulate_text import explain_text, random_text, simulation_text
+    from rulesengine.rules.run import check_ruleset
+    from rulesengine.views import matrix as mx
+    from rulesengine.views.explain import explain
+    from rulesengine.views.simulate import random_walks, simulate
 
     rng = random.Random(case.seed)
     out = Outcome()
@@ -200,10 +201,10 @@ def run_library(case: Case) -> Outcome:
                 continue
             raise ContractViolation("matrix: by category without a category attribute did not say so")
         m = mx.build_matrix(an, res.findings, by=by, lang=lang)
-        mx.render_markdown(m)
-        mx.render_csv(m)
-        json.loads(mx.render_json(m))
-        mx.render_html(m)
+        mr.render_markdown(m)
+        mr.render_csv(m)
+        json.loads(mr.render_json(m))
+        mr.render_html(m)
     out.steps.append("matrix")
 
     ds = diagrams(an, res.findings, None, lang)
@@ -321,7 +322,7 @@ def run_cli(case: Case, workdir: Path, count: int = 2) -> list[tuple[list[str], 
     """Write the case under ``workdir`` and run ``count`` commands in-process."""
     from typer.testing import CliRunner
 
-    from rulesengine.cli import app
+    from rulesengine.cli.app import app
 
     rules = case.write(workdir / "rules")
     rng = random.Random(case.seed ^ 0x5F5F)

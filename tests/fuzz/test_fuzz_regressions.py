@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rulesengine.compiler import compile_files, content_digest
+from rulesengine.compile.compiler import compile_files, content_digest
 from rulesengine.diagnostics import Severity
 from tests.conftest import MINI, read_dir
 
