@@ -16,7 +16,7 @@ a move meanwhile is refused by the engine as ``not-assignee``: duplicate handlin
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 from ..engine import Decision, Reason, TransitionDenied
 from ..engine import moved as engine_moved
@@ -25,13 +25,9 @@ from ..policies.meaning import Step, StepKind, judge
 from ..slaclock import Entry
 from .events import CREATE, ROLE_SEPARATOR, Event
 from .kinds import Kind, Rejected, Violation
-from .kpis import TicketFacts, facts_of
-from .outcome import Here, Outcome, Pending, _initial, _Step
+from .outcome import Here, Outcome, Pending, _initial, _Step, ticket_facts
 from .sla import sla_violations
 from .versions import Version, Versions
-
-if TYPE_CHECKING:
-    from ..model import Sla
 
 ILLEGAL = {Reason.NOT_FROM_STATE, Reason.FINAL_STATE, Reason.AMBIGUOUS_EVENT}
 ILLEGAL |= {Reason.NO_OWNER_AFTER, Reason.SEVERAL_OWNERS_AFTER}
@@ -375,31 +371,8 @@ class TicketReplay:
             )
         else:
             self.out.pending = Pending(version, self.ticket, self.entries, self.lines, tail)
-        self.out.facts = self._facts(version, closed, profile.slas)
-
-    def _facts(self, version: Version, closed: bool, slas: tuple[Sla, ...]) -> TicketFacts:
-        """What the KPIs read of this ticket (SLA attainment only once it is closed);
-        ``slas``: those whose condition the ticket's attributes meet."""
-        wf = version.workflow(self.ticket["workflow"])
-        attrs = self.ticket["attributes"]
-        met = breached = 0
-        if closed:
-            seen = {e.state for e in self.entries}
-            applied = [s for s in slas if s.start is None or s.start in seen]
-            late = {v.reason for v in self.out.violations if v.kind is Kind.SLA_BREACH}
-            breached = sum(1 for s in applied if s.name in late)
-            met = len(applied) - breached
-        rating = next((e.rating for e in reversed(self.events) if e.rating), "")
-        return facts_of(
-            attrs,
-            self.entries[0].at,
-            [(st.kind.value, st.role, st.person, st.to) for st in self.steps[1:]],
-            self.entries,  # (state, at) pairs
-            version.finals(wf.id),
-            version.pauses(wf.id),
-            self.ticket.get("owner"),
-            (met, breached),
-            rating,
+        self.out.facts = ticket_facts(
+            version, self.ticket, self.entries, self.steps, self.events, self.out, closed, profile.slas
         )
 
 
