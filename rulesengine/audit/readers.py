@@ -175,7 +175,7 @@ def read_csv(
                 if len(seen_attrs) < 100000:
                     seen_attrs[vals] = attrs
             yield Event(
-                ticket,
+                intern(ticket),  # one string per ticket, not per buffered row
                 line,
                 t,
                 intern(renames.get(activity, activity)),

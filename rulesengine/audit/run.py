@@ -8,7 +8,9 @@ prints nothing: the command line renders the result.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -153,6 +155,20 @@ class Part:
             self.sampler.merge(other.sampler)
 
 
+@contextlib.contextmanager
+def _few_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector rarely while a log is audited: the replay makes
+    millions of short-lived tuples and dicts that reference counting frees, and each of
+    the collector's full passes walks every buffered event (measured: ~11% of a
+    million-event audit).  The thresholds are put back afterwards."""
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 100_000), max(old[1], 50), max(old[2], 100))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+
+
 def audit_part(
     path: Path,
     fmt: str,
@@ -188,21 +204,22 @@ def audit_part(
         _, rows = read_rows(path, fm, versions.attributes, tz, fmt, shard)
         grouper = Grouper(log, grouped, budget)
         rejected = part.rejected
-        for row in rows:
-            read += 1
-            if progress is not None and not read & 0xFFFF:
-                progress(read)
-            if type(row) is not Event:
-                assert isinstance(row, Rejected)
-                rejected.append(row)
-                continue
-            if end is None or row.time > end:
-                end = row.time
-            done = grouper.add(row)
-            if done:
-                take(replay(done, versions, log))
-        for evs in grouper.finish():
-            take(replay(evs, versions, log))
+        with _few_collections():
+            for row in rows:
+                read += 1
+                if progress is not None and not read & 0xFFFF:
+                    progress(read)
+                if type(row) is not Event:
+                    assert isinstance(row, Rejected)
+                    rejected.append(row)
+                    continue
+                if end is None or row.time > end:
+                    end = row.time
+                done = grouper.add(row)
+                if done:
+                    take(replay(done, versions, log))
+            for evs in grouper.finish():
+                take(replay(evs, versions, log))
         part.spilled = grouper.spilled
     except LogError as exc:
         return Part(error=exc)
