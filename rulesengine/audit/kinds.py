@@ -127,3 +127,7 @@ class LogError(Exception):
         self.help = help
         where = f"{file}:{line}" if line else file
         super().__init__(f"{where}: {message}")
+
+    def __reduce__(self) -> tuple[type[LogError], tuple[str, int, str, str | None]]:
+        # pickled by its fields (a worker of a parallel audit sends it to the parent)
+        return (LogError, (self.file, self.line, self.message, self.help))

@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ddsketch import DDSketch
+from ddsketch.mapping import LogarithmicMapping
 
 ACCURACY = 0.01  # relative accuracy of the duration quantiles
 
@@ -73,29 +74,73 @@ def satisfaction_of(text: str) -> bool | None:
     return x >= 4 if x <= 5 else x >= 80
 
 
+_MAPPING = LogarithmicMapping(ACCURACY)  # the mapping ``DDSketch(ACCURACY)`` buckets values with
+_US = dt.timedelta(microseconds=1)
+ZERO = -(1 << 62)  # the bin of durations the sketch cannot tell from zero
+
+
+def duration_key(d: dt.timedelta) -> tuple[int, int]:
+    """(sketch bin, microseconds) of a duration: its bin is computed once per ticket and
+    counted in every group the ticket belongs to, where ``DDSketch.add`` would compute
+    it again for each (the KPIs' costliest step on a large log)."""
+    micros = max(d // _US, 0)
+    minutes = micros / 1_000_000 / 60.0  # as `total_seconds() / 60`: the same bin as before
+    return (_MAPPING.key(minutes) if minutes > _MAPPING.min_possible else ZERO), micros
+
+
 class Durations:
-    """A mergeable distribution of durations (minutes): count, sum and a quantile sketch."""
+    """A mergeable distribution of durations (minutes): count, exact sum and the bins of
+    a DDSketch (1% relative accuracy).
+
+    The bins are plain counts of ``DDSketch``'s own keys and the sum is kept in whole
+    microseconds, so merging the parts of a log gives exactly the figures of the whole
+    (a float sum would depend on the order the parts are added in); :attr:`sketch`
+    rebuilds the library's sketch from the bins for its quantiles.
+    """
+
+    __slots__ = ("bins", "count", "micros")
 
     def __init__(self) -> None:
-        self.sketch = DDSketch(ACCURACY)
+        self.bins: dict[int, int] = {}
+        self.count = 0
+        self.micros = 0
 
     def add(self, d: dt.timedelta | None) -> None:
         if d is not None:
-            self.sketch.add(max(d.total_seconds(), 0.0) / 60.0)
+            self.add_key(*duration_key(d))
+
+    def add_key(self, key: int, micros: int) -> None:
+        bins = self.bins
+        bins[key] = bins.get(key, 0) + 1
+        self.count += 1
+        self.micros += micros
 
     def merge(self, other: Durations) -> None:
-        if other.sketch.count:
-            self.sketch.merge(other.sketch)
+        bins = self.bins
+        for k, n in other.bins.items():
+            bins[k] = bins.get(k, 0) + n
+        self.count += other.count
+        self.micros += other.micros
+
+    @property
+    def sketch(self) -> DDSketch:
+        """The DDSketch holding these durations: each bin's count added at a value of
+        that bin (the bins' order fixed, so equal bins give an equal sketch)."""
+        sk = DDSketch(ACCURACY)
+        for k in sorted(self.bins):
+            sk.add(0.0 if k == ZERO else _MAPPING.value(k), float(self.bins[k]))
+        return sk
 
     def to_json(self) -> dict[str, Any]:
-        n = int(self.sketch.count)
+        n = self.count
         if not n:
             return {"count": 0, "mean_minutes": None, "median_minutes": None, "p90_minutes": None}
+        sk = self.sketch
         return {
             "count": n,
-            "mean_minutes": round(self.sketch.sum / n, 2),
-            "median_minutes": round(self.sketch.get_quantile_value(0.5) or 0.0, 2),
-            "p90_minutes": round(self.sketch.get_quantile_value(0.9) or 0.0, 2),
+            "mean_minutes": round(self.micros / 60_000_000 / n, 2),
+            "median_minutes": round(sk.get_quantile_value(0.5) or 0.0, 2),
+            "p90_minutes": round(sk.get_quantile_value(0.9) or 0.0, 2),
         }
 
 
@@ -118,6 +163,10 @@ class Group:
     handling: Durations = field(default_factory=Durations)
 
     def add(self, f: TicketFacts) -> None:
+        self.add_keyed(f, _keys(f))
+
+    def add_keyed(self, f: TicketFacts, keys: _Keys) -> None:
+        """Add a ticket whose durations' bins :func:`_keys` has computed."""
         self.tickets += 1
         self.resolved += f.resolved
         self.first_contact += f.first_contact
@@ -129,9 +178,13 @@ class Group:
         if f.satisfied is not None:
             self.rated += 1
             self.satisfied += f.satisfied
-        self.first_response.add(f.first_response)
-        self.resolution.add(f.resolution)
-        self.handling.add(f.handling)
+        first, resolution, handling = keys
+        if first is not None:
+            self.first_response.add_key(*first)
+        if resolution is not None:
+            self.resolution.add_key(*resolution)
+        if handling is not None:
+            self.handling.add_key(*handling)
 
     def merge(self, other: Group) -> None:
         for name in (
@@ -185,10 +238,16 @@ class Kpis:
     by: dict[str, dict[str, Group]] = field(default_factory=lambda: {d: {} for d in DIMENSIONS})
 
     def add(self, f: TicketFacts) -> None:
-        self.overall.add(f)
+        keys = _keys(f)
+        self.overall.add_keyed(f, keys)
+        by = self.by
         for dim, key in (("role", f.role), ("person", f.person), ("category", f.category), ("channel", f.channel)):
             if key is not None:
-                self.by[dim].setdefault(key, Group()).add(f)
+                groups = by[dim]
+                g = groups.get(key)
+                if g is None:
+                    g = groups[key] = Group()
+                g.add_keyed(f, keys)
 
     def extend(self, facts: Iterable[TicketFacts]) -> None:
         for f in facts:
@@ -212,7 +271,7 @@ def facts_of(
     attributes: Mapping[str, Any],
     created: dt.datetime,
     steps: list[tuple[str, str | None, str | None, str]],
-    entries: list[tuple[str, dt.datetime]],
+    entries: Sequence[tuple[str, dt.datetime]],
     finals: frozenset[str],
     pauses: frozenset[str],
     owner: str | None,
@@ -264,6 +323,18 @@ def facts_of(
         slas_met=slas[0],
         slas_breached=slas[1],
         satisfied=satisfaction_of(rating),
+    )
+
+
+_Keys = tuple[tuple[int, int] | None, tuple[int, int] | None, tuple[int, int] | None]
+
+
+def _keys(f: TicketFacts) -> _Keys:
+    """The sketch bins of a ticket's three durations (None: the ticket has none)."""
+    return (
+        None if f.first_response is None else duration_key(f.first_response),
+        None if f.resolution is None else duration_key(f.resolution),
+        None if f.handling is None else duration_key(f.handling),
     )
 
 

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..model.policies import StepKind
 from ..model.slaclock import Entry
 from .events import Event
-from .kinds import Rejected, Violation
-from .kpis import TicketFacts
+from .kinds import Kind, Rejected, Violation
+from .kpis import TicketFacts, facts_of
 from .sla import sla_violations
 from .versions import Version
+
+if TYPE_CHECKING:
+    from ..model.ruleset import Sla
 
 
 class Here(NamedTuple):
@@ -71,3 +75,37 @@ class _Step(NamedTuple):
     role: str | None = None
     person: str | None = None
     owner: str | None = None
+
+
+def ticket_facts(
+    version: Version,
+    ticket: dict[str, Any],
+    entries: list[Entry],
+    steps: list[_Step],
+    events: list[Event],
+    out: Outcome,
+    closed: bool,
+    slas: Sequence[Sla],
+) -> TicketFacts:
+    """What the KPIs read of a replayed ticket (SLA attainment only once it is closed);
+    ``slas``: those whose condition the ticket's attributes meet."""
+    wid = ticket["workflow"]
+    met = breached = 0
+    if closed:
+        seen = {e.state for e in entries}
+        applied = [s for s in slas if s.start is None or s.start in seen]
+        late = {v.reason for v in out.violations if v.kind is Kind.SLA_BREACH}
+        breached = sum(1 for s in applied if s.name in late)
+        met = len(applied) - breached
+    rating = next((e.rating for e in reversed(events) if e.rating), "")
+    return facts_of(
+        ticket["attributes"],
+        entries[0].at,
+        [(st.kind.value, st.role, st.person, st.to) for st in steps[1:]],
+        entries,  # (state, at) pairs
+        version.finals(wid),
+        version.pauses(wid),
+        ticket.get("owner"),
+        (met, breached),
+        rating,
+    )

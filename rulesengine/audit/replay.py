@@ -20,13 +20,12 @@ from typing import Any, cast
 
 from ..engine import Decision, Reason, TransitionDenied
 from ..engine import moved as engine_moved
-from ..model.policies import Step, StepKind, in_scope, judge
+from ..model.policies import Step, StepKind, judge
 from ..model.ruleset import Kind as Perm
 from ..model.slaclock import Entry
 from .events import CREATE, ROLE_SEPARATOR, Event
 from .kinds import Kind, Rejected, Violation
-from .kpis import TicketFacts, facts_of
-from .outcome import Here, Outcome, Pending, _initial, _Step
+from .outcome import Here, Outcome, Pending, _initial, _Step, ticket_facts
 from .sla import sla_violations
 from .versions import Version, Versions
 
@@ -104,20 +103,37 @@ class TicketReplay:
         return Here(ev, self.ticket["workflow"], self.ticket["state"])
 
     def _event(self, version: Version, ev: Event) -> None:
-        wf = version.workflow(self.ticket["workflow"])
-        if ev.state and ev.state not in wf.states:
-            self.out.rejected.append(Rejected(ev.line, f"`{ev.state}` is not a state of workflow `{wf.id}`", ev.ticket))
-            return
-        before_attrs = self.ticket["attributes"]
+        ticket = self.ticket
+        if ev.state:
+            wf = version.workflow(ticket["workflow"])
+            if ev.state not in wf.states:
+                why = f"`{ev.state}` is not a state of workflow `{wf.id}`"
+                self.out.rejected.append(Rejected(ev.line, why, ev.ticket))
+                return
+        before_attrs = ticket["attributes"]
         changed: dict[str, str] = {}
         if ev.attrs is not self.last_attrs:
             self.last_attrs = ev.attrs
-            changed = {a: v for a, v in ev.attrs if self.raw.get(a) != v}
-        if changed:
-            self.ticket = {**self.ticket, "attributes": {**before_attrs, **changed}}
+            raw = self.raw
+            changed = {a: v for a, v in ev.attrs if raw.get(a) != v}
+            if changed:
+                self.ticket = ticket = {**ticket, "attributes": {**before_attrs, **changed}}
         engine = version.engine
-        timer = ev.activity.startswith("timer:")
         roles, unknown = version.roles_of(ev.role)
+        resource = ev.resource
+        if resource and roles and not unknown:  # the usual row: a known person acting in known roles
+            actor: dict[str, Any] | None = {"id": resource, "roles": roles}
+            d = engine.decide(ticket, ev.activity, actor, ev.target or None)
+            if d.allowed:
+                if changed:
+                    self.raw.update(changed)
+                self.out.audited += 1
+                self._apply(version, ev, d, actor)
+                return
+        else:
+            actor = None
+            d = None
+        timer = ev.activity.startswith("timer:")
         base = self._base(ev)
         anonymous_timer = timer and not ev.resource and not roles
         if not anonymous_timer and (not ev.resource or not roles or unknown):
@@ -145,8 +161,8 @@ class TicketReplay:
                 return
             self._recover(version, ev, d, None)
             return
-        actor = None if anonymous_timer else {"id": ev.resource, "roles": roles}
-        d = engine.decide(self.ticket, ev.activity, actor, ev.target or None)
+        if d is None:  # an anonymous timer (a known actor was asked above)
+            d = engine.decide(self.ticket, ev.activity, actor, ev.target or None)
         if d.reason in BAD_DATA:
             self._reject(ev, d, before_attrs)
             return
@@ -274,28 +290,31 @@ class TicketReplay:
         kind: StepKind,
         actor: dict[str, Any] | None,
     ) -> None:
-        before = self.ticket["owner"]
+        ticket = self.ticket
+        before = ticket["owner"]
         moved["owner"] = owner
-        moved["version"] = int(self.ticket.get("version", 0)) + 1
+        moved["version"] = int(ticket.get("version", 0)) + 1
         if owner != before:
             moved.pop("assignee", None)
         elif actor is not None and "assignee" not in moved and owner in actor["roles"]:
             moved["assignee"] = actor["id"]
-        frm = self.ticket["state"]
-        base = Here(ev, self.ticket["workflow"], frm)
+        frm = ticket["state"]
+        wid = ticket["workflow"]
         self.ticket = moved
         to = moved["state"]
         self.entries.append(Entry(to, ev.time))
         self.lines.append(ev.line)
-        role = None if actor is None else (before if before in actor["roles"] else actor["roles"][0])
-        role = role or (ev.role.split(ROLE_SEPARATOR)[0] if ev.role else None)
+        if actor is not None:
+            role: str | None = before if before in actor["roles"] else actor["roles"][0]
+        else:
+            role = ev.role.split(ROLE_SEPARATOR)[0] if ev.role else None
         self.steps.append(_Step(frm, ev.activity, to, kind, role, ev.resource or None, owner))
         self.step_lines.append(ev.line)
-        if kind in (StepKind.COORDINATE, StepKind.ESCALATE, StepKind.TIMER) and owner != before:
+        if owner != before and kind in (StepKind.COORDINATE, StepKind.ESCALATE, StepKind.TIMER):
             if owner in self.gave_away:
                 self._violate(
                     Kind.TRANSFER_LOOP,
-                    base,
+                    Here(ev, wid, frm),
                     f"`{ev.activity}` hands the ticket back to `{owner}`, which passed it on by a transfer before",
                     "handed-back",
                     self._transition_at(version.workflow(moved["workflow"]), ev.activity),
@@ -305,7 +324,7 @@ class TicketReplay:
         self.visited.add(to)
         if to in version.finals(moved["workflow"]):
             wf = version.workflow(moved["workflow"])
-            skipped = [s for s, st in wf.states.items() if st.required and s not in self.visited]
+            skipped = [s for s in version.required(wf.id) if s not in self.visited]
             if skipped:
                 last = self.out.violations[-1] if self.out.violations else None
                 if last is not None and last.line == ev.line and last.kind is Kind.ILLEGAL_TRANSITION:
@@ -313,7 +332,7 @@ class TicketReplay:
                 names = ", ".join(f"`{s}`" for s in skipped)
                 self._violate(
                     Kind.REQUIRED_STEP_SKIPPED,
-                    base,
+                    Here(ev, wid, frm),
                     f"the ticket reaches `{to}` without passing the required {names}",
                     "required-skipped",
                     str(wf.states[skipped[0]].location) if wf.states[skipped[0]].location else None,
@@ -324,9 +343,8 @@ class TicketReplay:
         wid = self.ticket["workflow"]
         attrs = self.ticket["attributes"]
         steps = cast("list[Step]", self.steps)  # judge reads the fields a Step has
-        for policy in version.engine.ruleset.policies:
-            if not in_scope(policy, wid, attrs):
-                continue
+        profile = version.profile(wid, attrs)
+        for policy in profile.policies:  # those in scope (judge asks again, and answers None otherwise)
             breach = judge(policy, wid, attrs, steps)
             if breach is None:
                 continue
@@ -347,34 +365,14 @@ class TicketReplay:
         closed = wf.states[self.ticket["state"]].final
         if closed:
             self.out.violations.extend(
-                sla_violations(version, self.ticket, self.entries, self.lines, self.entries[-1].at, False, tail)
+                sla_violations(
+                    version, self.ticket, self.entries, self.lines, self.entries[-1].at, False, tail, profile.slas
+                )
             )
         else:
             self.out.pending = Pending(version, self.ticket, self.entries, self.lines, tail)
-        self.out.facts = self._facts(version, closed)
-
-    def _facts(self, version: Version, closed: bool) -> TicketFacts:
-        """What the KPIs read of this ticket (SLA attainment only once it is closed)."""
-        wf = version.workflow(self.ticket["workflow"])
-        attrs = self.ticket["attributes"]
-        met = breached = 0
-        if closed:
-            seen = {e.state for e in self.entries}
-            applied = [s for s in wf.slas if s.condition.matches(attrs) and (s.start is None or s.start in seen)]
-            late = {v.reason for v in self.out.violations if v.kind is Kind.SLA_BREACH}
-            breached = sum(1 for s in applied if s.name in late)
-            met = len(applied) - breached
-        rating = next((e.rating for e in reversed(self.events) if e.rating), "")
-        return facts_of(
-            attrs,
-            self.entries[0].at,
-            [(st.kind.value, st.role, st.person, st.to) for st in self.steps[1:]],
-            [(e.state, e.at) for e in self.entries],
-            version.finals(wf.id),
-            frozenset(s for s, st in wf.states.items() if st.pause),
-            self.ticket.get("owner"),
-            (met, breached),
-            rating,
+        self.out.facts = ticket_facts(
+            version, self.ticket, self.entries, self.steps, self.events, self.out, closed, profile.slas
         )
 
 

@@ -49,6 +49,17 @@ class Sampler:
         if self.with_violations:
             self.where[ticket] = stratum
 
+    def fresh(self) -> Sampler:
+        """An empty sampler with this one's share, seed and choice (for one shard)."""
+        return Sampler(self.rate, self.seed, self.with_violations)
+
+    def merge(self, other: Sampler) -> None:
+        """Add the tickets another shard's sampler collected: the pick sorts each
+        stratum by hash, so it does not depend on which shard saw which ticket."""
+        for stratum, members in other.strata.items():
+            self.strata.setdefault(stratum, []).extend(members)
+        self.where.update(other.where)
+
     def flag(self, tickets: set[str]) -> None:
         """Add the tickets with a violation (when the sample takes them)."""
         if self.with_violations:

@@ -66,19 +66,19 @@ def sla_violations(
     now: dt.datetime,
     open_at_end: bool,
     base: dict[str, Any],
+    slas: Sequence[Sla] | None = None,
 ) -> list[Violation]:
     """The breached SLAs of a ticket whose history is ``entries`` (``lines``: the log line
     of each entry) at ``now``: the ticket's last event when it is closed, the end of the
-    log when it is still open.  An open ticket beyond any of its targets is one
+    log when it is still open (``slas``: those whose condition the ticket meets, when
+    known).  An open ticket beyond any of its targets is one
     ``never-closed`` violation naming them; a clock that stopped late is a ``sla-breach``
     at the line where it stopped."""
     wf = version.workflow(ticket["workflow"])
     attrs = ticket["attributes"]
     out: list[Violation] = []
     overdue: list[str] = []
-    for sla in wf.slas:
-        if not sla.condition.matches(attrs):
-            continue
+    for sla in slas if slas is not None else [s for s in wf.slas if s.condition.matches(attrs)]:
         span = _span(sla, entries, now)
         if span is None:
             continue
@@ -111,16 +111,19 @@ def sla_violations(
             )
         )
     # the time limits of the states the ticket passed through, and of the one it is in
+    limits = version.state_limits[wf.id]
+    last = len(entries) - 1
     for i, e in enumerate(entries):
-        st = wf.states.get(e.state)
-        if st is None or st.sla is None or st.final:
+        limit = limits.get(e.state)
+        if limit is None:
             continue
-        current = i == len(entries) - 1
+        current = i == last
         left = now if current else entries[i + 1].at
         if current and not open_at_end:
             continue
-        if left - e.at <= dt.timedelta(minutes=st.sla.minutes):
+        if left - e.at <= dt.timedelta(minutes=limit):
             continue
+        st = wf.states[e.state]
         hist = [{"state": x.state, "at": x.at} for x in entries[: i + 1]]
         clock = version.engine.sla(ticket, hist, left)[-1]
         if clock.status is not SlaStatus.BREACHED:

@@ -8,11 +8,18 @@ import datetime as dt
 import itertools
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from ..engine import Engine
-    from ..model.ruleset import Calendar, Workflow
+    from ..model.ruleset import Calendar, Policy, Sla, Workflow
+
+
+class Profile(NamedTuple):
+    """What applies to tickets of one workflow and one set of attribute values."""
+
+    policies: tuple[Policy, ...]  # the compliance policies in scope
+    slas: tuple[Sla, ...]  # the SLAs whose condition holds
 
 
 @dataclass(frozen=True)
@@ -73,6 +80,58 @@ class Version:
 
     def finals(self, wid: str) -> frozenset[str]:
         return self._finals[wid]
+
+    @cached_property
+    def _required(self) -> dict[str, tuple[str, ...]]:
+        return {
+            w.id: tuple(s for s, st in w.states.items() if st.required) for w in self.engine.ruleset.workflows.values()
+        }
+
+    @cached_property
+    def _pauses(self) -> dict[str, frozenset[str]]:
+        return {
+            w.id: frozenset(s for s, st in w.states.items() if st.pause) for w in self.engine.ruleset.workflows.values()
+        }
+
+    def pauses(self, wid: str) -> frozenset[str]:
+        """The states of the workflow where SLA clocks pause."""
+        return self._pauses[wid]
+
+    def required(self, wid: str) -> tuple[str, ...]:
+        """The states a ticket of the workflow must pass before a final one, in order."""
+        return self._required[wid]
+
+    @cached_property
+    def _profiles(self) -> dict[tuple[str, tuple[tuple[str, Any], ...]], Profile]:
+        return {}
+
+    def profile(self, wid: str, attrs: dict[str, Any]) -> Profile:
+        """The policies and SLAs that apply to a ticket of workflow ``wid`` with these
+        attributes, remembered: a log holds many tickets of few profiles, and the
+        conditions were otherwise evaluated again for every ticket."""
+        try:
+            key = (wid, tuple(attrs.items()))
+            got = self._profiles.get(key)
+        except TypeError:  # an unhashable attribute value: no memo
+            key, got = None, None
+        if got is None:
+            from ..model.policies import in_scope
+
+            got = Profile(
+                tuple(p for p in self.engine.ruleset.policies if in_scope(p, wid, attrs)),
+                tuple(s for s in self.workflow(wid).slas if s.condition.matches(attrs)),
+            )
+            if key is not None and len(self._profiles) < 100000:
+                self._profiles[key] = got
+        return got
+
+    @cached_property
+    def state_limits(self) -> dict[str, dict[str, int]]:
+        """Per workflow, the states (not final) with a time limit of their own, in minutes."""
+        return {
+            w.id: {s: st.sla.minutes for s, st in w.states.items() if st.sla is not None and not st.final}
+            for w in self.engine.ruleset.workflows.values()
+        }
 
     def workflow(self, wid: str) -> Workflow:
         return self.engine.ruleset.workflows[wid]

@@ -68,6 +68,26 @@ def _versions(specs: list[str], tz: dt.tzinfo | None):  # type: ignore[no-untype
         fail(str(exc))
 
 
+def _rows_progress(bar, log: Path):  # type: ignore[no-untyped-def]
+    """The audit's rows-read callback as steps of the bar; the total is estimated from
+    the file's size and the length of its first rows (the count of rows is known only
+    at the end)."""
+    from ..analysis.context import Step
+
+    try:
+        size = log.stat().st_size
+        with log.open("rb") as fh:
+            head = fh.read(1 << 16)
+        total = max(1, size * max(head.count(b"\n") - 1, 1) // max(len(head), 1))
+    except OSError:
+        total = 1
+
+    def report(rows: int) -> None:
+        bar(Step("audit", rows, max(total, rows)))
+
+    return report
+
+
 def audit_command(
     log: Annotated[Path, typer.Argument(help="The ticket-history log: CSV, JSON Lines or XES.", show_default=False)],
     rules: Annotated[
@@ -119,6 +139,16 @@ def audit_command(
     sample_output: Annotated[
         Path | None, typer.Option("--sample-output", help="Write the QA sample as CSV for the inspectors.")
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            metavar="N",
+            help="Processes sharing the tickets (default: one per core, up to 4, for a large CSV or JSON Lines log).",
+        ),
+    ] = None,
 ) -> None:
     """Replay a ticket-history log through the rules: who acted without the right, which steps were skipped, which SLAs were breached."""
     from ..audit import FieldMap, LogError, MapError, audit
@@ -157,7 +187,20 @@ def audit_command(
             fail(f"--sample {exc}", "write a share such as 30% or 0.3")
     elif sample_output is not None or sample_violations:
         fail("--sample-output and --sample-violations need --sample", "for example --sample 30% --seed 7")
-    res = audit(log, versions, fields, tz, grouped=True if grouped else None, targets=targets, sampler=sampler)
+    from .progress import TerminalProgress, wanted
+
+    with TerminalProgress(wanted(format.value, output)) as bar:
+        res = audit(
+            log,
+            versions,
+            fields,
+            tz,
+            grouped=True if grouped else None,
+            targets=targets,
+            sampler=sampler,
+            jobs=jobs,
+            progress=_rows_progress(bar, log),
+        )
     if res.error is not None:
         e = res.error
         where = f"{e.file}:{e.line}" if e.line else e.file

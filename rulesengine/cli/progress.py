@@ -29,6 +29,7 @@ LABELS = {
     "matrix": ("Building the matrix", "columns"),
     "simulate": ("Summarising", "flows"),
     "diagrams": ("Drawing", "diagrams"),
+    "audit": ("Auditing", "rows"),
 }
 
 
