@@ -112,3 +112,26 @@ transitions:
     gaps = [f for f in run_check(result.ruleset).findings if f.code == "RE201"]
     assert gaps and gaps[0].state == "urgent"
     assert gaps[0].ticket is not None and gaps[0].ticket["priority"] == "P1", gaps[0].ticket
+
+
+def test_policies_read_a_timer_that_only_moves_the_ticket() -> None:
+    """Found by the long fuzz run: a timer without `to` made the policy search fail on
+    its step kind (a timer that only moves the ticket is a step of its own kind)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    files = {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+        for p in root.glob("*/*.yaml")
+        if p.parts[-2] in ("roles", "workflows", "policies")
+    }
+    files["ticket.yaml"] = (root / "ticket.yaml").read_text(encoding="utf-8")
+    wf = files["workflows/after_sales.yaml"]
+    files["workflows/after_sales.yaml"] = wf.replace(
+        "    of: first_response_email\n    when: {channel: email}\n    to: supervisor\n",
+        "    of: first_response_email\n    when: {channel: email}\n",
+    )
+    assert files["workflows/after_sales.yaml"] != wf
+    result = compile_files(files)
+    assert result.ruleset is not None, [d.message for d in result.diagnostics]
+    run_check(result.ruleset)  # must not raise

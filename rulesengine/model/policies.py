@@ -41,6 +41,7 @@ class StepKind(str, enum.Enum):
     COORDINATE = "coordinate"
     ESCALATE = "escalate"
     TIMER = "timer"
+    AUTO = "auto"  # a timer that only moves the ticket on
 
     @property
     def is_escalation(self) -> bool:
