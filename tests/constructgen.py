@@ -15,6 +15,7 @@ import yaml
 from hypothesis import strategies as st
 
 from tests.rulegen import CATS, THRESHOLDS, TIERS
+from tests.rulegen import conditions as box  # one box: a condition without `any_of`
 
 TICKET = {
     "attributes": {
@@ -25,22 +26,6 @@ TICKET = {
     },
     "calendars": {"office": {"timezone": "Asia/Shanghai", "hours": {"mon-fri": "09:00-18:00"}}},
 }
-
-
-@st.composite
-def box(draw: st.DrawFn) -> dict[str, Any]:
-    cond: dict[str, Any] = {}
-    if draw(st.booleans()):
-        cond["category"] = draw(st.lists(st.sampled_from(CATS), min_size=1, max_size=3, unique=True))
-    if draw(st.booleans()):
-        vals = draw(st.lists(st.sampled_from(TIERS), min_size=1, max_size=2, unique=True))
-        cond["tier"] = {"not": vals} if draw(st.booleans()) else vals
-    if draw(st.integers(0, 3)) == 0:
-        cond["urgent"] = draw(st.booleans())
-    if draw(st.integers(0, 2)) == 0:
-        op = draw(st.sampled_from(["gt", "gte", "lt", "lte"]))
-        cond["amount"] = {op: draw(st.sampled_from(THRESHOLDS))}
-    return cond
 
 
 @st.composite

@@ -470,19 +470,25 @@ class WorkflowIndex:
     def after(self, move: Move, k: int) -> int:
         """The class of a ticket of class ``k`` once ``move`` has written its values."""
         tidx = move.transition.index if move.transition is not None else -1
-        key = (k, tidx, 1 if move.kind in (MoveKind.ESCALATE, MoveKind.TIMER) else 0)
+        return self._jumped(k, tidx, move.kind in (MoveKind.ESCALATE, MoveKind.TIMER))
+
+    def written(self, t: Transition, k: int) -> int:
+        """The class of a ticket of class ``k`` after transition ``t`` writes its ``set:``."""
+        return self._jumped(k, t.index, False) if t.index in self._tsets else k
+
+    def _jumped(self, k: int, tidx: int, escalates: bool) -> int:
+        """The class after transition ``tidx`` (-1: a timer) writes its values, and
+        ``escalated`` when the move escalates and a grant reads it; remembered."""
+        key = (k, tidx, int(escalates))
         got = self._jump.get(key)
         if got is None:
-            values = self.writes(move)
+            values = dict(self._tsets.get(tidx, {}))
+            if escalates and self.reads_escalated:
+                values[ESCALATED] = True
             got = self._class_with(k, values) if values else k
             if not self.frozen:
                 self._jump[key] = got
         return got
-
-    def written(self, t: Transition, k: int) -> int:
-        """The class of a ticket of class ``k`` after transition ``t`` writes its ``set:``."""
-        values = self._tsets.get(t.index)
-        return self._class_with(k, values) if values else k
 
     def _class_with(self, k: int, values: Mapping[str, Any]) -> int:
         profile = dict(self.ticket(k))
